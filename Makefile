@@ -1,0 +1,55 @@
+# The two contract commands: `make run` and `make test`. `make setup` is their shared, idempotent step.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+QC := $(VENV)/bin/qualcode
+APT_RUN := libvoikko1 voikko-fi
+APT_TEST := chromium fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export QUALCODE_DB ?= sqlite:///outputs/qualcode.db
+
+.PHONY: setup setup-test run app import tag test test-fast bench clean-db
+setup: .stamps/apt-run $(VENV)/.installed
+
+# apt: install only what is missing, so a second run does nothing.
+.stamps/apt-run:
+	@missing=$$(for p in $(APT_RUN); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "apt: installing $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	@mkdir -p .stamps && touch $@
+
+.stamps/apt-test:
+	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "apt: installing $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	@mkdir -p .stamps && touch $@
+
+$(VENV)/.installed: pyproject.toml
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+setup-test: setup .stamps/apt-test
+
+# Import the sample interviews (already imported ones are skipped), pre-tag, start the app on 127.0.0.1:8501.
+run: setup
+	@mkdir -p outputs
+	$(QC) import transcripts/*.docx
+	$(QC) tag
+	$(VENV)/bin/streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port 8501
+
+app: setup
+	$(VENV)/bin/streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port 8501
+
+test: setup-test
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not browser and not slow" $(PYTEST_ARGS)
+
+bench: setup
+	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean-db:
+	rm -f outputs/qualcode.db outputs/qualcode.db-wal outputs/qualcode.db-shm

@@ -1,0 +1,123 @@
+"""The Finnish spaCy pipeline, loaded once per process, with qualcode's lemma repairs.
+
+``spacy-fi-experimental-web-md`` lemmatises with Voikko. On spoken forms (mä, oon, tiiä)
+Voikko has no analysis and the surface form is kept; the ``qualcode_lemmas`` component then
+uses the spoken-form table and, failing that, simplemma. It also stores each token's
+compound parts (``token._.lemma_parts``: luottamuspula -> luottamuspula, luottamus, pula) so
+codebook patterns match inside compounds.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from .spoken import spoken_lemma
+
+MODEL_NAME = "spacy_fi_experimental_web_md"
+# Lemmas and sentence splits need these; ner is only for pseudonymisation.
+TAGGING_EXCLUDE = ("ner",)
+_WORDBASE = re.compile(r"\+([^+(]+)(?:\(([^)]*)\))?")
+
+if not Token.has_extension("lemma_parts"):
+    Token.set_extension("lemma_parts", default=None)
+if not Token.has_extension("lemma_source"):
+    Token.set_extension("lemma_source", default="pipeline")
+
+
+class _Analyser:
+    """Voikko analyses and simplemma fallbacks, cached per lower-case word form."""
+
+    def __init__(self) -> None:
+        import libvoikko
+
+        self._voikko = libvoikko.Voikko("fi")
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[bool, tuple[str, ...]]] = {}
+
+    def analyse(self, form: str) -> tuple[bool, tuple[str, ...]]:
+        """(Voikko knows the word, lemmas of its compound parts)."""
+        hit = self._cache.get(form)
+        if hit is not None:
+            return hit
+        with self._lock:
+            analyses = self._voikko.analyze(form)
+        parts: list[str] = []
+        for analysis in analyses[:2]:
+            bases = analysis.get("WORDBASES", "")
+            for surface, base in _WORDBASE.findall(bases):
+                part = (base or surface).strip().lower()
+                # "+ys" style derivational suffixes and one-letter pieces are not words.
+                if part and not part.startswith("+") and len(part) > 2 and part not in parts:
+                    parts.append(part)
+        result = (bool(analyses), tuple(parts) if len(parts) > 1 else ())
+        if len(self._cache) < 500_000:
+            self._cache[form] = result
+        return result
+
+
+@lru_cache(maxsize=1)
+def _analyser() -> _Analyser:
+    return _Analyser()
+
+
+@lru_cache(maxsize=200_000)
+def _simplemma(form: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(form, lang="fi").lower()
+
+
+def repair_lemma(token: Token) -> tuple[str, str]:
+    """(lemma, source) for one token: the spoken table, then Voikko, then simplemma."""
+    lower = token.lower_
+    spoken = spoken_lemma(lower, token.pos_)
+    if spoken:
+        return spoken, "spoken"
+    if not token.is_alpha:
+        return token.lemma_.lower() or lower, "pipeline"
+    known, _ = _analyser().analyse(lower)
+    if known:
+        return token.lemma_.lower() or lower, "voikko"
+    return _simplemma(lower), "simplemma"
+
+
+@Language.component("qualcode_lemmas")
+def qualcode_lemmas(doc: Doc) -> Doc:
+    analyser = _analyser()
+    for token in doc:
+        if token.is_space or token.is_punct:
+            continue
+        lemma, source = repair_lemma(token)
+        if lemma != token.lemma_:
+            token.lemma_ = lemma
+        token._.lemma_source = source
+        _, parts = analyser.analyse(token.lower_)
+        token._.lemma_parts = (lemma, *[p for p in parts if p != lemma]) if parts else (lemma,)
+    return doc
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(with_ner: bool = False) -> Language:
+    """The Finnish pipeline with qualcode's lemma component; cached per process."""
+    try:
+        nlp = spacy.load(MODEL_NAME, exclude=[] if with_ner else list(TAGGING_EXCLUDE))
+    except OSError as exc:
+        if "voikko" in str(exc).lower():
+            raise RuntimeError(
+                "The Finnish pipeline needs Voikko: install the Debian packages libvoikko1 and "
+                "voikko-fi (`make setup` does this)."
+            ) from exc
+        raise
+    nlp.add_pipe("qualcode_lemmas", after="lemmatizer")
+    return nlp
+
+
+def tagging_disabled(nlp: Language, *, sentences: bool) -> list[str]:
+    """Components to switch off: the parser is only needed when splitting sentences."""
+    return [] if sentences else [p for p in ("parser",) if p in nlp.pipe_names]

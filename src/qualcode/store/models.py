@@ -1,0 +1,306 @@
+"""The database schema: what a qualcode project stores.
+
+Offsets (``start``/``end``) are Unicode code points into ``Transcript.text``, end exclusive,
+the convention REFI-QDA uses for plain-text selections.
+
+A *suggestion* is the tagger's proposal for a segment under one codebook version; it is shared
+by all coders. A *coding* is one coder's decision: a suggestion accepted or rejected, or a code
+added by hand. Suggestions are replaced when the codebook changes; codings never are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLE_INTERVIEWER = "interviewer"
+ROLE_PARTICIPANT = "participant"
+
+ORIGIN_SUGGESTED = "suggested"
+ORIGIN_MANUAL = "manual"
+
+STATUS_SUGGESTED = "suggested"  # derived: a suggestion the coder has not decided on yet
+STATUS_ACCEPTED = "accepted"
+STATUS_REJECTED = "rejected"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict: JSON, list: JSON}
+
+
+class Transcript(Base):
+    __tablename__ = "transcripts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    source_file: Mapped[str] = mapped_column(String(1024))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    metadata_text: Mapped[str] = mapped_column(Text, default="")
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    imported_by: Mapped[str | None] = mapped_column(String(255))
+    # Set when segmentation (sentences inside turns) has run; import alone leaves it empty.
+    segmented_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    attributes: Mapped[list[TranscriptAttribute]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="TranscriptAttribute.key"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="Participant.id"
+    )
+    turns: Mapped[list[Turn]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="Turn.index"
+    )
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="Segment.index"
+    )
+    annotations: Mapped[list[Annotation]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="Annotation.start"
+    )
+    memos: Mapped[list[Memo]] = relationship(back_populates="transcript", cascade="all, delete-orphan")
+
+    def attribute_map(self) -> dict[str, str]:
+        return {a.key: a.value for a in self.attributes}
+
+
+class TranscriptAttribute(Base):
+    __tablename__ = "transcript_attributes"
+
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(1000))
+
+    transcript: Mapped[Transcript] = relationship(back_populates="attributes")
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("transcript_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=ROLE_PARTICIPANT)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="participants")
+    attributes: Mapped[list[ParticipantAttribute]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", order_by="ParticipantAttribute.key"
+    )
+
+    def attribute_map(self) -> dict[str, str]:
+        return {a.key: a.value for a in self.attributes}
+
+
+class ParticipantAttribute(Base):
+    __tablename__ = "participant_attributes"
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(1000))
+
+    participant: Mapped[Participant] = relationship(back_populates="attributes")
+
+
+class Turn(Base):
+    __tablename__ = "turns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    index: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[str | None] = mapped_column(String(20))
+
+    transcript: Mapped[Transcript] = relationship(back_populates="turns")
+    participant: Mapped[Participant | None] = relationship()
+    segments: Mapped[list[Segment]] = relationship(back_populates="turn", order_by="Segment.index")
+
+
+class Annotation(Base):
+    """A time stamp or transcriber's note kept in the text but hidden from the tagger."""
+
+    __tablename__ = "annotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # timestamp | annotation | pause
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(1000))
+
+    transcript: Mapped[Transcript] = relationship(back_populates="annotations")
+
+
+class Segment(Base):
+    """A sentence inside one speaker turn: the unit that gets coded."""
+
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("transcript_id", "index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="segments")
+    turn: Mapped[Turn] = relationship(back_populates="segments")
+    suggestions: Mapped[list[Suggestion]] = relationship(
+        back_populates="segment", cascade="all, delete-orphan", order_by="Suggestion.score.desc()"
+    )
+    codings: Mapped[list[Coding]] = relationship(back_populates="segment", cascade="all, delete-orphan")
+
+
+class CodebookVersion(Base):
+    __tablename__ = "codebook_versions"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(50))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    yaml_text: Mapped[str] = mapped_column(Text)
+    source_path: Mapped[str | None] = mapped_column(String(1024))
+    applied_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SegmentTagging(Base):
+    """Records that a segment was tagged under a codebook version, even when nothing was suggested."""
+
+    __tablename__ = "segment_taggings"
+
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True)
+    codebook_version_id: Mapped[int] = mapped_column(
+        ForeignKey("codebook_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    tagged_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    segment: Mapped[Segment] = relationship()
+
+
+class Suggestion(Base):
+    __tablename__ = "suggestions"
+    __table_args__ = (UniqueConstraint("segment_id", "codebook_version_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    codebook_version_id: Mapped[int] = mapped_column(ForeignKey("codebook_versions.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(50))  # rule | example | model, or several joined by "+"
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    segment: Mapped[Segment] = relationship(back_populates="suggestions")
+
+
+class Coding(Base):
+    """One coder's decision on one code for one segment."""
+
+    __tablename__ = "codings"
+    __table_args__ = (
+        UniqueConstraint("segment_id", "code", "coder"),
+        Index("ix_codings_code_status", "code", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(100))
+    coder: Mapped[str] = mapped_column(String(255), index=True)
+    origin: Mapped[str] = mapped_column(String(20))  # suggested | manual
+    status: Mapped[str] = mapped_column(String(20))  # accepted | rejected
+    score: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(Text)
+    codebook_version_id: Mapped[int | None] = mapped_column(ForeignKey("codebook_versions.id"))
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    segment: Mapped[Segment] = relationship(back_populates="codings")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Memo(Base):
+    __tablename__ = "memos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="SET NULL"))
+    coder: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(20), default="manual")  # manual | docx_comment
+    anchor_start: Mapped[int | None] = mapped_column(Integer)
+    anchor_end: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="memos")
+
+
+class CoderProgress(Base):
+    """Per coder and transcript: done or not (blind coding reveals others' codings when done)."""
+
+    __tablename__ = "coder_progress"
+
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), primary_key=True)
+    coder: Mapped[str] = mapped_column(String(255), primary_key=True)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    who: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    transcript_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class ModelState(Base):
+    """A trained suggestion model (pickled scikit-learn estimator) with its cross-validated scores."""
+
+    __tablename__ = "model_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    codebook_name: Mapped[str] = mapped_column(String(255))
+    n_decisions: Mapped[int] = mapped_column(Integer)
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,113 @@
+"""Storing and reading transcripts, their turns, participants, attributes and annotations."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..transcript import TranscriptData
+from .models import (
+    Annotation,
+    Memo,
+    Participant,
+    ParticipantAttribute,
+    Segment,
+    Transcript,
+    TranscriptAttribute,
+    Turn,
+)
+
+
+def by_name(session: Session, name: str) -> Transcript | None:
+    return session.scalar(select(Transcript).where(Transcript.name == name))
+
+
+def by_hash(session: Session, content_hash: str) -> Transcript | None:
+    return session.scalar(select(Transcript).where(Transcript.content_hash == content_hash))
+
+
+def add_transcript(session: Session, data: TranscriptData, imported_by: str | None = None) -> Transcript:
+    """Add an imported transcript with everything it holds (caller commits)."""
+    t = Transcript(
+        name=data.name,
+        source_file=data.source_file,
+        content_hash=data.content_hash,
+        text=data.text,
+        metadata_text=data.metadata_text,
+        word_count=data.word_count,
+        imported_by=imported_by,
+    )
+    t.attributes = [TranscriptAttribute(key=k, value=v) for k, v in sorted(data.attributes.items())]
+    people = {}
+    for p in data.participants:
+        people[p.label] = Participant(
+            label=p.label, role=p.role,
+            attributes=[ParticipantAttribute(key=k, value=v) for k, v in sorted(p.attributes.items())],
+        )
+    t.participants = list(people.values())
+    t.turns = [
+        Turn(index=i, speaker=td.speaker, role=td.role, start=td.start, end=td.end, timestamp=td.timestamp,
+             participant=people.get(td.speaker))
+        for i, td in enumerate(data.turns)
+    ]
+    t.annotations = [Annotation(kind=a.kind, start=a.start, end=a.end, text=a.text) for a in data.annotations]
+    t.memos = [
+        Memo(coder=c.author or "docx", text=c.text, origin="docx_comment", anchor_start=c.start, anchor_end=c.end)
+        for c in data.comments
+    ]
+    session.add(t)
+    session.flush()
+    return t
+
+
+def delete_transcript(session: Session, transcript: Transcript) -> None:
+    session.delete(transcript)
+    session.flush()
+
+
+def list_transcripts(session: Session) -> list[dict]:
+    """One row per transcript: attributes and counts of turns, segments and words."""
+    turns = dict(session.execute(select(Turn.transcript_id, func.count()).group_by(Turn.transcript_id)).all())
+    segs = dict(session.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id)).all())
+    rows = []
+    for t in session.scalars(select(Transcript).options(selectinload(Transcript.attributes)).order_by(Transcript.name)):
+        rows.append({
+            "id": t.id,
+            "name": t.name,
+            "source_file": t.source_file,
+            "attributes": t.attribute_map(),
+            "turns": turns.get(t.id, 0),
+            "segments": segs.get(t.id, 0),
+            "words": t.word_count,
+            "imported_at": t.imported_at.isoformat(timespec="seconds"),
+        })
+    return rows
+
+
+def load(session: Session, name_or_id: str | int) -> Transcript | None:
+    """A transcript with its turns, participants and attributes loaded."""
+    opts = (selectinload(Transcript.turns), selectinload(Transcript.participants).selectinload(Participant.attributes),
+            selectinload(Transcript.attributes), selectinload(Transcript.annotations))
+    if isinstance(name_or_id, int):
+        return session.get(Transcript, name_or_id, options=opts)
+    return session.scalar(select(Transcript).where(Transcript.name == name_or_id).options(*opts))
+
+
+def as_dict(t: Transcript) -> dict:
+    """The JSON shape of `qualcode show`: what was imported, with offsets into ``text``."""
+    return {
+        "name": t.name,
+        "source_file": t.source_file,
+        "attributes": t.attribute_map(),
+        "participants": [
+            {"label": p.label, "role": p.role, "attributes": p.attribute_map()} for p in t.participants
+        ],
+        "turns": [
+            {"speaker": tr.speaker, "role": tr.role, "text": t.text[tr.start:tr.end], "start": tr.start,
+             "end": tr.end, "timestamp": tr.timestamp}
+            for tr in t.turns
+        ],
+        "annotations": [{"kind": a.kind, "text": a.text, "start": a.start, "end": a.end} for a in t.annotations],
+        "metadata_text": t.metadata_text,
+        "text": t.text,
+    }

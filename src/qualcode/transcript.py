@@ -1,0 +1,73 @@
+"""A transcript as imported: plain text, speaker turns, participants, attributes, annotations.
+
+This is the hand-off between the DOCX importer and the store. All offsets are code points
+into ``text``, end exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ParticipantData:
+    label: str
+    role: str  # interviewer | participant
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class TurnData:
+    speaker: str
+    role: str
+    start: int
+    end: int
+    timestamp: str | None = None
+
+
+@dataclass
+class AnnotationData:
+    kind: str  # timestamp | annotation | pause | placeholder
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class CommentData:
+    author: str
+    text: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
+class TranscriptData:
+    name: str
+    source_file: str
+    content_hash: str
+    text: str
+    metadata_text: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+    participants: list[ParticipantData] = field(default_factory=list)
+    turns: list[TurnData] = field(default_factory=list)
+    annotations: list[AnnotationData] = field(default_factory=list)
+    comments: list[CommentData] = field(default_factory=list)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(self.text[t.start:t.end].split()) for t in self.turns)
+
+
+def masked(text: str, annotations: list, start: int = 0, end: int | None = None) -> str:
+    """``text[start:end]`` with annotations blanked out (same length, so offsets still hold).
+
+    ``annotations`` are objects with ``start`` and ``end`` into ``text``.
+    """
+    end = len(text) if end is None else end
+    chars = list(text[start:end])
+    for a in annotations:
+        lo, hi = max(a.start, start), min(a.end, end)
+        for i in range(lo, hi):
+            chars[i - start] = " "
+    return "".join(chars)

@@ -1,0 +1,1 @@
+"""The Streamlit pages: thin views over the library (no SQL, no NLP here)."""

@@ -1,0 +1,30 @@
+"""Evaluation arithmetic against hand-computed values."""
+
+import json
+
+import pytest
+
+from qualcode.evaluate import GoldFileError, read_gold, scores
+
+
+def test_per_code_micro_macro_by_hand():
+    gold = [{"a"}, {"a", "b"}, set(), {"b"}]
+    pred = [{"a"}, {"a"}, {"b"}, {"a"}]
+    r = scores(gold, pred, ["a", "b", "c"])
+    # a: tp=2 fp=1 fn=0 -> P=2/3 R=1 F1=0.8 ; b: tp=0 fp=1 fn=2 -> 0,0,0 ; c: all zero
+    assert r["per_code"]["a"]["precision"] == pytest.approx(2 / 3)
+    assert r["per_code"]["a"]["f1"] == pytest.approx(0.8)
+    assert r["per_code"]["b"]["fn"] == 2 and r["per_code"]["b"]["f1"] == 0
+    # micro: tp=2 fp=2 fn=2 -> P=R=F1=0.5
+    assert r["micro"] == pytest.approx({"precision": 0.5, "recall": 0.5, "f1": 0.5})
+    # macro over a, b, c: F1 = (0.8 + 0 + 0) / 3
+    assert r["macro"]["f1"] == pytest.approx(0.8 / 3)
+    assert r["n"] == 4
+    assert {"gold": "b", "suggested": "a", "count": 1} in r["confusion"]
+
+
+def test_read_gold_reports_line(tmp_path):
+    p = tmp_path / "g.jsonl"
+    p.write_text(json.dumps({"text": "x", "codes": []}) + "\n{broken\n", encoding="utf-8")
+    with pytest.raises(GoldFileError, match=r"g.jsonl:2"):
+        read_gold(p)
