@@ -37,6 +37,10 @@ STATUS_SUGGESTED = "suggested"  # derived: a suggestion the coder has not decide
 STATUS_ACCEPTED = "accepted"
 STATUS_REJECTED = "rejected"
 
+# The agreed coding after comparing coders is stored as codings of this pseudo-coder;
+# the audit log records which researcher adjudicated.
+ADJUDICATED = "#adjudicated"
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)

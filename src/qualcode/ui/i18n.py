@@ -1,0 +1,34 @@
+"""UI language (fi/en): every page declares its own strings in both languages.
+
+    T = Strings({"title": ("Review", "Koodaus"), "n_left": ("{n} left", "{n} jäljellä")})
+    st.header(T("title"))
+
+The current language is ``st.session_state["lang"]`` (set in the sidebar). ``ALL`` lists every
+table so a test can check that nothing is missing a translation.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "fi")
+ALL: list["Strings"] = []
+
+
+def current_lang() -> str:
+    try:
+        import streamlit as st
+
+        lang = st.session_state.get("lang", "en")
+    except Exception:  # outside a Streamlit run
+        lang = "en"
+    return lang if lang in LANGS else "en"
+
+
+class Strings:
+    def __init__(self, table: dict[str, tuple[str, str]]) -> None:
+        self.table = table
+        ALL.append(self)
+
+    def __call__(self, key: str, lang: str | None = None, **values) -> str:
+        en, fi = self.table[key]
+        text = fi if (lang or current_lang()) == "fi" else en
+        return text.format(**values) if values else text
