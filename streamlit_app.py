@@ -2,7 +2,15 @@
 
 import streamlit as st
 
-from qualcode.ui import matrix_page, review_page
+from qualcode.ui import (
+    agreement_page,
+    codebook_page,
+    export_page,
+    import_page,
+    matrix_page,
+    review_page,
+    transcripts_page,
+)
 from qualcode.ui.resources import db_url
 
 st.set_page_config(page_title="qualcode", page_icon="🗂️", layout="wide")
@@ -12,7 +20,12 @@ with st.sidebar:
     st.caption(f"Database: `{db_url()}`")
 
 page = st.navigation([
+    st.Page(transcripts_page.render, title="Transcripts", url_path="transcripts"),
     st.Page(review_page.render, title="Review", url_path="review", default=True),
     st.Page(matrix_page.render, title="Matrices", url_path="matrices"),
+    st.Page(agreement_page.render, title="Agreement", url_path="agreement"),
+    st.Page(codebook_page.render, title="Codebook", url_path="codebook"),
+    st.Page(import_page.render, title="Import", url_path="import"),
+    st.Page(export_page.render, title="Export", url_path="export"),
 ])
 page.run()

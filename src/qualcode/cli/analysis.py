@@ -34,3 +34,32 @@ def matrix_cmd(obj, by, unit, status, coder, fmt, output):
         click.echo(frame.to_csv(), nl=False)
     else:
         click.echo(to_markdown(frame), nl=False)
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "md", "qdc", "qdpx"]), required=True,
+              help="qdc: REFI-QDA codebook; qdpx: REFI-QDA project; csv/xlsx/md: the stakeholder matrix.")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False), default=None,
+              help="For qdc: the codebook file [default: the codebook in use].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@click.pass_obj
+def export_cmd(obj, fmt, codebook_path, output):
+    """Export the project or its codebook."""
+    from .. import refi
+    from ..codebook import CodebookError, load_codebook
+    from ..review import codebook_in_use
+
+    path = Path(output)
+    try:
+        if fmt == "qdc":
+            book = load_codebook(codebook_path)[0] if codebook_path else codebook_in_use(obj.engine)
+            if book is None:
+                book = load_codebook()[0]
+            refi.write_qdc(book, path)
+        elif fmt == "qdpx":
+            refi.write_qdpx(obj.engine, path)
+        else:
+            write_table(theme_matrix(obj.engine, MatrixSpec()), path, fmt)
+    except (CodebookError, NotImplementedError) as exc:
+        fail(str(exc))
+    click.echo(f"wrote {output}")

@@ -22,9 +22,20 @@ from .common import fail, progress_bar
 @click.option("--speaker-pattern", metavar="REGEX",
               help=r"Regular expression with a (?P<label>...) group that matches a turn's speaker label.")
 @click.option("--coder", default=None, help="Recorded as the importer.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "qdpx"]), default="docx", show_default=True,
+              help="qdpx: a REFI-QDA project from qualcode or another QDA tool.")
 @click.pass_obj
-def import_cmd(obj, paths, attrs, replace, speaker_pattern, coder):
+def import_cmd(obj, paths, attrs, replace, speaker_pattern, coder, fmt):
     """Import DOCX interview transcripts (each file in one transaction)."""
+    if fmt == "qdpx":
+        from .. import refi
+
+        for path in paths:
+            try:
+                click.echo(refi.read_qdpx(obj.engine, path))
+            except NotImplementedError as exc:
+                fail(str(exc))
+        return
     try:
         extra = parse_assignments(attrs)
     except ValueError as exc:

@@ -1,0 +1,10 @@
+"""Agreement page (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def render() -> None:
+    st.header("Agreement")
+    st.info("This page is not available yet.")
