@@ -69,6 +69,8 @@ def list_transcripts(session: Session) -> list[dict]:
     """One row per transcript: attributes and counts of turns, segments and words."""
     turns = dict(session.execute(select(Turn.transcript_id, func.count()).group_by(Turn.transcript_id)).all())
     segs = dict(session.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id)).all())
+    people = dict(session.execute(select(Participant.transcript_id, func.count()).group_by(Participant.transcript_id)
+                                  ).all())
     rows = []
     for t in session.scalars(select(Transcript).options(selectinload(Transcript.attributes)).order_by(Transcript.name)):
         rows.append({
@@ -76,6 +78,7 @@ def list_transcripts(session: Session) -> list[dict]:
             "name": t.name,
             "source_file": t.source_file,
             "attributes": t.attribute_map(),
+            "participants": people.get(t.id, 0),
             "turns": turns.get(t.id, 0),
             "segments": segs.get(t.id, 0),
             "words": t.word_count,
@@ -87,7 +90,7 @@ def list_transcripts(session: Session) -> list[dict]:
 def load(session: Session, name_or_id: str | int) -> Transcript | None:
     """A transcript with its turns, participants and attributes loaded."""
     opts = (selectinload(Transcript.turns), selectinload(Transcript.participants).selectinload(Participant.attributes),
-            selectinload(Transcript.attributes), selectinload(Transcript.annotations))
+            selectinload(Transcript.attributes), selectinload(Transcript.annotations), selectinload(Transcript.memos))
     if isinstance(name_or_id, int):
         return session.get(Transcript, name_or_id, options=opts)
     return session.scalar(select(Transcript).where(Transcript.name == name_or_id).options(*opts))
@@ -108,6 +111,10 @@ def as_dict(t: Transcript) -> dict:
             for tr in t.turns
         ],
         "annotations": [{"kind": a.kind, "text": a.text, "start": a.start, "end": a.end} for a in t.annotations],
+        "memos": [
+            {"coder": m.coder, "text": m.text, "origin": m.origin, "start": m.anchor_start, "end": m.anchor_end}
+            for m in sorted(t.memos, key=lambda m: (m.anchor_start is None, m.anchor_start or 0, m.id))
+        ],
         "metadata_text": t.metadata_text,
         "text": t.text,
     }
