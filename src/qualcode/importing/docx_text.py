@@ -267,7 +267,7 @@ def _merge_deleted_marks(blocks: list) -> list:
 
 
 def _notes(zf: zipfile.ZipFile, names: set[str], reader: _DocReader) -> list[Note]:
-    """Footnotes and endnotes in the order the body refers to them (unreferenced ones last)."""
+    """Footnotes, then endnotes, in the order the body refers to them (unreferenced ones last)."""
     found: dict[tuple[str, str], list[Paragraph]] = {}
     order: list[tuple[str, str]] = []
     for kind, part in (("footnote", "word/footnotes.xml"), ("endnote", "word/endnotes.xml")):
@@ -284,7 +284,8 @@ def _notes(zf: zipfile.ZipFile, names: set[str], reader: _DocReader) -> list[Not
                 order.append(key)
     notes = []
     seen = set()
-    for kind, nid, marker in reader.note_refs:
+    refs = sorted(reader.note_refs, key=lambda ref: ref[0] != "footnote")  # footnotes, then endnotes
+    for kind, nid, marker in refs:
         if (kind, nid) in found and (kind, nid) not in seen:
             seen.add((kind, nid))
             notes.append(Note(kind, marker, found[(kind, nid)]))

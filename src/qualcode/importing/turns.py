@@ -24,7 +24,7 @@ TIMESTAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 
 
 def _ts_group(name: str) -> str:
-    return rf"[\[(]?(?P<{name}>{TIMESTAMP})[\])]?"
+    return rf"[\[(]?(?<!\d)(?P<{name}>{TIMESTAMP})(?!\d)[\])]?"
 
 
 COLON_LABEL = re.compile(
@@ -134,6 +134,8 @@ def plausible_label(cand: Candidate, count: int, known: set[str]) -> bool:
     label = cand.label
     if label in known:
         return True
+    if cand.header:  # a line of only a name and a time stamp: the layout is the evidence (see find_turns)
+        return label.split()[0].lower() not in NOT_LABELS
     if label.split()[0].lower().rstrip(".") in NOT_LABELS:
         return False
     if KNOWN_LABEL.match(label):
