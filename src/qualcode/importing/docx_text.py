@@ -145,6 +145,8 @@ class _DocReader:
                 continue
             if tag in TEXT_TAGS:
                 text = child.text
+                if len(child):  # an entity reference the parser left unresolved: keep the text around it
+                    text = (text or "") + "".join(c.tail or "" for c in child)
                 if text:
                     if bold:
                         para.bold.append((pos[0], pos[0] + len(text)))
