@@ -120,7 +120,7 @@ def read_transcript(path: str | Path, *, name: str | None = None,
                                 content_hash=file_hash(source), speaker_pattern=pattern,
                                 extra_attributes=attributes)
     except AttributeError_ as exc:
-        raise ImportRefused(source, str(exc).removeprefix(f"{source.name} "),
+        raise ImportRefused(source, str(exc),
                             "correct the value, or override it with --attr (e.g. --attr stakeholder=ohs)") from exc
     if not data.text.strip():
         only = " (only its headers/footers have text)" if _has_header_text(path) else ""

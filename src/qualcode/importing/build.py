@@ -22,8 +22,9 @@ from .turns import (
     plausible_label,
 )
 
-CORE_KEYS = {"title": "title", "subject": "subject", "keywords": "keywords", "description": "description",
-             "category": "category", "identifier": "interview_id"}
+# Core properties worth keeping ("description" is left out: templates and tools fill it with their name).
+CORE_KEYS = {"title": "title", "subject": "subject", "keywords": "keywords", "category": "category",
+             "identifier": "interview_id"}
 UNKNOWN_SPEAKER = "unknown"
 MAX_VALUE = 1000
 
@@ -186,12 +187,17 @@ def _layered_attributes(content: DocxContent, table_attrs: dict[str, str], line_
         ("document properties", {CORE_KEYS[k]: v for k, v in content.core.items() if k in CORE_KEYS}),
         ("custom document properties",  # Word templates bring many; only the interview's own count
          {k: v for k, v in content.custom.items() if attrs.normalise_key(k) in attrs.TRANSCRIPT_KEYS}),
-        ("header", {**line_attrs, **table_attrs}),
+        ("header table", {**line_attrs, **table_attrs}),
         *extra,
     ]
-    out: dict[str, str] = {}
+    winners: dict[str, tuple[str, str, str]] = {}  # key -> (value, as written, where from)
     for where, raw in layers:
-        out.update(attrs.normalise(raw, f"{source_file} ({where})"))
+        for key, value in raw.items():
+            k = attrs.normalise_key(key)
+            if k and str(value).strip():
+                winners[k] = (value, key, where)
+    # Only the value that wins is checked: an --attr can correct a bad header table value.
+    out = {k: attrs.normalise_value(k, v, where) for k, (v, _, where) in winners.items()}
     return {k: v[:MAX_VALUE] for k, v in out.items() if v}
 
 
@@ -208,7 +214,7 @@ def build_transcript(content: DocxContent, *, name: str, source_file: str, conte
     participants: dict[str, ParticipantData] = {}
     roles = Roles()
     for person in participant_rows(content):
-        norm = attrs.normalise(person, f"{source_file} (participants table)")
+        norm = attrs.normalise(person, "participants table")
         label = norm.pop("label", "")
         if not label:
             continue
