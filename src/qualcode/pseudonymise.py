@@ -104,7 +104,8 @@ def _hits_in(doc, names: list[tuple[str, str, list[str]]]) -> list[Hit]:
     hits = []
     for ent in doc.ents:
         if ent.label_ == "PERSON" and _entity_ok(ent):
-            key = " ".join(t.lemma_.lower() or t.text.lower() for t in ent if not t.is_punct)
+            # Base forms, in a fixed order: "Virtasen Matti" is "Matti Virtanen".
+            key = " ".join(sorted(t.lemma_.lower() or t.text.lower() for t in ent if not t.is_punct))
             hits.append(Hit(ent.start_char, ent.end_char, "person", key, ent.text))
     # listed names by base form (Virtasen -> virtanen) ...
     lemmas = [t.lemma_.lower() for t in doc]
@@ -113,13 +114,18 @@ def _hits_in(doc, names: list[tuple[str, str, list[str]]]) -> list[Hit]:
         for i in range(len(doc) - n + 1):
             if lemmas[i:i + n] == name_lemmas and doc[i].text[:1].isupper():
                 span = doc[i:i + n]
-                hits.append(Hit(span.start_char, span.end_char, kind, name.lower(), span.text))
+                hits.append(Hit(span.start_char, span.end_char, kind, _key(kind, name), span.text))
     # ... and by surface form with a case ending (Acme Oy:n)
     for kind, name, _ in names:
         pattern = r"(?<![\w\[])" + r"\s+".join(map(re.escape, name.split())) + _SUFFIX + r"(?!\w)"
         for m in re.finditer(pattern, doc.text):
-            hits.append(Hit(m.start(), m.end(), kind, name.lower(), m.group(0)))
+            hits.append(Hit(m.start(), m.end(), kind, _key(kind, name), m.group(0)))
     return _no_overlaps(hits)
+
+
+def _key(kind: str, name: str) -> str:
+    words = name.lower().split()
+    return " ".join(sorted(words) if kind == "person" else words)
 
 
 def _no_overlaps(hits: list[Hit]) -> list[Hit]:
@@ -159,7 +165,7 @@ def _first_last_names(hits: list[Hit]) -> None:
     full = [h.key.split() for h in hits if h.kind == "person" and len(h.key.split()) > 1]
     for h in hits:
         if h.kind == "person" and len(h.key.split()) == 1:
-            owners = {" ".join(f) for f in full if h.key in (f[0], f[-1])}
+            owners = {" ".join(f) for f in full if h.key in f}
             if len(owners) == 1:
                 h.key = owners.pop()
 
