@@ -47,6 +47,10 @@ def read_name_list(path: str | Path) -> NameList:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise NameListError(f"{path}: cannot read the name list ({exc}); save it as UTF-8 text, one name a line") from exc
+    return parse_name_list(text)
+
+
+def parse_name_list(text: str) -> NameList:
     names = NameList()
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()

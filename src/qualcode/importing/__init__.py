@@ -22,11 +22,11 @@ from ..store import transcripts as store
 from ..transcript import TranscriptData
 from .attributes import AttributeError_
 from .build import build_transcript
-from .manifest import Manifest, ManifestError, read_manifest
+from .manifest import Manifest, ManifestError, read_manifest, read_manifest_bytes
 from .package import ImportRefused, open_docx
 
 __all__ = ["ImportOptions", "ImportReport", "ImportRefused", "ManifestError", "import_files", "import_file",
-           "read_manifest", "read_transcript"]
+           "import_uploaded", "read_manifest", "read_manifest_bytes", "read_transcript"]
 
 Progress = Callable[[int, int, str], None]
 
@@ -254,4 +254,26 @@ def import_files(engine: Engine, paths: Iterable[str | Path], opts: ImportOption
         reports.append(import_file(engine, path, opts))
     if progress:
         progress(len(paths), len(paths), "")
+    return reports
+
+
+def import_uploaded(engine: Engine, files: Iterable[tuple[str, bytes]], opts: ImportOptions | None = None, *,
+                    progress: Progress | None = None) -> list[ImportReport]:
+    """Import files given as (file name, content), e.g. uploaded in the app; reports name the files.
+
+    The files are written under their own names (directories stripped) to a private temporary
+    directory that is removed afterwards.
+    """
+    files = list(files)
+    with tempfile.TemporaryDirectory(prefix="qualcode-upload-") as tmp:
+        paths = []
+        for i, (name, content) in enumerate(files):
+            safe = Path(name.replace("\\", "/")).name or f"upload-{i}.docx"
+            folder = Path(tmp) / str(i)  # one folder per file: two uploads may share a name
+            folder.mkdir()
+            (folder / safe).write_bytes(content)
+            paths.append(folder / safe)
+        reports = import_files(engine, paths, opts, progress=progress)
+    for report, path in zip(reports, paths):
+        report.path = path.name
     return reports

@@ -57,9 +57,16 @@ def _decode(data: bytes) -> str:
 def read_manifest(path: str | Path) -> Manifest:
     path = Path(path)
     try:
-        text = _decode(path.read_bytes())
+        data = path.read_bytes()
     except OSError as exc:
         raise ManifestError(f"{path}: cannot read the manifest: {exc.strerror}") from exc
+    return read_manifest_bytes(path, data)
+
+
+def read_manifest_bytes(path: str | Path, data: bytes) -> Manifest:
+    """A manifest from its bytes (an upload); ``path`` names it in messages."""
+    path = Path(path)
+    text = _decode(data)
     if not text.strip():
         raise ManifestError(f"{path}: the manifest is empty; it needs a header row and one row per file")
     first = text.splitlines()[0]
