@@ -188,12 +188,12 @@ def import_file(engine: Engine, path: str | Path, opts: ImportOptions | None = N
                             f"unexpected error while reading ({exc.__class__.__name__}: {exc}); nothing was "
                             "imported from this file; please report it with the file if you can share it")
     try:
-        with transaction(engine) as session:
-            early = _existing(session, data, name, opts.replace, path)
-        if early is not None:
-            return early
         found = None
-        if opts.pseudonymise:
+        if opts.pseudonymise:  # NER is slow: only for files that will be written
+            with transaction(engine) as session:
+                early = _existing(session, data, name, opts.replace, path)
+            if early is not None:
+                return early
             from .. import pseudonymise
 
             if opts.nlp is None:

@@ -33,6 +33,13 @@ def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
+W_R, W_RPR, W_B, W_VAL, W_P, W_TBL, W_SDT, W_SDTCONTENT = (w(t) for t in ("r", "rPr", "b", "val", "p", "tbl", "sdt",
+                                                                          "sdtContent"))
+W_TXBX, W_SYM, W_CHAR, W_BR = w("txbxContent"), w("sym"), w("char"), w("br")
+COMMENT_MARKS = {w("commentRangeStart"): "comment_start", w("commentRangeEnd"): "comment_end",
+                 w("commentReference"): "comment_ref"}
+NOTE_REFS = {w("footnoteReference"): "footnote", w("endnoteReference"): "endnote"}
+NO_TEXT_OBJECTS = frozenset({w("object"), w("drawing"), w("pict")})
 # Elements whose content is never text of the accepted document.
 SKIP = frozenset({
     w("del"), w("moveFrom"), w("delText"), w("instrText"), w("delInstrText"), f"{{{MC}}}Fallback",
@@ -64,10 +71,18 @@ class Paragraph:
 
     def is_bold(self, start: int, end: int) -> bool:
         """True if the non-blank characters of ``text[start:end]`` are all in bold runs."""
-        for i in range(start, end):
-            if not self.text[i].isspace() and not any(s <= i < e for s, e in self.bold):
+        if end <= start or not self.bold:
+            return False
+        covered = start
+        for s, e in self.bold:  # runs are in text order
+            if e <= covered:
+                continue
+            if s > covered and self.text[covered:s].strip():
                 return False
-        return end > start
+            covered = max(covered, e)
+            if covered >= end:
+                return True
+        return not self.text[covered:end].strip()
 
 
 @dataclass(eq=False)
@@ -106,11 +121,11 @@ def parse_xml(data: bytes) -> etree._Element:
 
 
 def _is_bold(run: etree._Element) -> bool:
-    rpr = run.find(w("rPr"))
+    rpr = run.find(W_RPR)
     if rpr is None:
         return False
-    b = rpr.find(w("b"))
-    return b is not None and b.get(w("val"), "true") not in ("0", "false", "off")
+    b = rpr.find(W_B)
+    return b is not None and b.get(W_VAL, "true") not in ("0", "false", "off")
 
 
 class _DocReader:
@@ -141,8 +156,6 @@ class _DocReader:
     def _walk(self, el, bold: bool, para: Paragraph, parts: list[str], pos: list[int], boxes: list) -> None:
         for child in el:
             tag = child.tag
-            if not isinstance(tag, str) or tag in SKIP:
-                continue
             if tag in TEXT_TAGS:
                 text = child.text
                 if len(child):  # an entity reference the parser left unresolved: keep the text around it
@@ -152,15 +165,17 @@ class _DocReader:
                         para.bold.append((pos[0], pos[0] + len(text)))
                     parts.append(text)
                     pos[0] += len(text)
-            elif tag == w("r"):
+            elif tag == W_R:
                 self._walk(child, _is_bold(child), para, parts, pos, boxes)
+            elif not isinstance(tag, str) or tag in SKIP:
+                continue
             elif tag in BREAKS:
                 br = BREAKS[tag]
                 if br:
                     parts.append(br)
                     pos[0] += len(br)
-            elif tag == w("sym"):
-                code = child.get(w("char"), "")
+            elif tag == W_SYM:
+                code = child.get(W_CHAR, "")
                 try:
                     ch = chr(int(code, 16))
                 except ValueError:
@@ -168,26 +183,23 @@ class _DocReader:
                 if ch and not 0xE000 <= ord(ch) <= 0xF8FF:  # symbol-font private-use glyphs are not text
                     parts.append(ch)
                     pos[0] += 1
-            elif tag == w("txbxContent"):
+            elif tag == W_TXBX:
                 for block in self.blocks(child, "textbox"):
                     if isinstance(block, Paragraph):
                         boxes.append(block)
                     else:  # a table inside a text box: its cells as paragraphs
                         boxes.extend(p for row in block.rows for cell in row for p in cell)
-            elif tag in (w("commentRangeStart"), w("commentRangeEnd"), w("commentReference")):
-                kind = {w("commentRangeStart"): "comment_start", w("commentRangeEnd"): "comment_end",
-                        w("commentReference"): "comment_ref"}[tag]
-                para.marks.append((kind, child.get(w("id"), ""), pos[0]))
-            elif tag in (w("footnoteReference"), w("endnoteReference")):
-                kind = "footnote" if tag == w("footnoteReference") else "endnote"
+            elif tag in COMMENT_MARKS:
+                para.marks.append((COMMENT_MARKS[tag], child.get(w("id"), ""), pos[0]))
+            elif tag in NOTE_REFS:
+                kind = NOTE_REFS[tag]
                 n = sum(1 for k, _, _ in self.note_refs if k == kind) + 1
                 marker = str(n) if kind == "footnote" else f"L{n}"
                 self.note_refs.append((kind, child.get(w("id"), ""), marker))
                 text = f"[{marker}]"
                 parts.append(text)
                 pos[0] += len(text)
-            elif tag in (w("object"), w("drawing"), w("pict")) and not any(
-                    True for _ in child.iter(w("txbxContent"))):
+            elif tag in NO_TEXT_OBJECTS and next(child.iter(W_TXBX), None) is None:
                 if tag == w("object"):
                     self.skipped["embedded object"] = self.skipped.get("embedded object", 0) + 1
                 continue  # pictures and OLE objects hold no text we can read
