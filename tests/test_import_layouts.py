@@ -263,3 +263,30 @@ def test_sample_transcripts_import_with_their_speakers(sample_docx):
         assert len(data.turns) == n_turns, path.name
         assert data.attributes["stakeholder"] in ("management", "gig_worker", "ohs")
         assert not data.warnings
+
+
+def test_speaker_pattern_for_header_lines(tmp_path):
+    path = word_transcript(tmp_path / "hdr.docx", [">> ANNA", "Ensimmäinen kappale.", "Toinen kappale.",
+                                                  ">> MODERAATTORI", "Kiitos."], bold_labels=False)
+    data = read_transcript(path, speaker_pattern=r"^>> (?P<label>[A-ZÅÄÖ]+)$")
+    assert turns_of(data) == [("ANNA", "participant", "Ensimmäinen kappale.\nToinen kappale."),
+                              ("MODERAATTORI", "interviewer", "Kiitos.")]
+
+
+def test_interviewer_listed_in_the_participants_table(tmp_path):
+    people = [{"label": "M", "description": "moderator, researcher"}, {"label": "A", "description": "owner"},
+              {"label": "B", "description": "supervisor"}]
+    lines = [("M", "Welcome."), ("A", "Thanks."), ("B", "Hello."), ("M", "First question?")]
+    data = read_transcript(word_transcript(tmp_path / "w.docx", lines, participants=people))
+    assert roles_of(data) == {"M": "interviewer", "A": "participant", "B": "participant"}
+
+
+def test_cli_import_json_report(tmp_path):
+    good = word_transcript(tmp_path / "ok.docx", [("H", "Hei?"), ("V", "Moi.")])
+    (tmp_path / "bad.docx").write_bytes(b"not a docx")
+    res = CliRunner().invoke(main, ["--db", f"sqlite:///{tmp_path / 'j.db'}", "import", "--json",
+                                    "--attr", "stakeholder=johto", str(good), str(tmp_path / "bad.docx")])
+    assert res.exit_code == 1
+    reports = json.loads(res.stdout)  # the progress bar and the summary go to stderr
+    assert [(r["name"], r["status"]) for r in reports] == [("ok", "imported"), ("bad", "failed")]
+    assert reports[0]["attributes"] == {"stakeholder": "management"} and reports[0]["turns"] == 2

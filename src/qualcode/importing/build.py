@@ -256,6 +256,10 @@ def build_transcript(content: DocxContent, *, name: str, source_file: str, conte
     for label in roles.interviewers - used_labels(turns) - roles.participants:
         if label in participants:  # listed in the table as interviewer but never speaks
             participants[label].role = ROLE_INTERVIEWER
+    before = len(text[:first].split()) if first is not None else 0
+    if before > 300 and found.turns:
+        warnings.append(f"{before} words before the first speaker label are kept as metadata, not as turns; "
+                        "if that part is interview, its labels need --speaker-pattern")
     if "stakeholder" not in attributes:
         warnings.append("no stakeholder type: set it in the header table, a manifest or with --attr stakeholder=...")
 

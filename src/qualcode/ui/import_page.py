@@ -11,6 +11,7 @@ from .. import importing
 from ..importing import convert
 from ..importing.attributes import ALLOWED, parse_assignments
 from .i18n import Strings
+from .render import esc_md
 from .resources import coder, engine
 
 T = Strings({
@@ -121,7 +122,7 @@ def _show_report(reports: list[importing.ImportReport]) -> None:
     st.dataframe(_report_table(reports), hide_index=True, width="stretch")
     for r in reports:
         if r.warnings:
-            with st.expander(T("notes", file=r.path)):
+            with st.expander(T("notes", file=esc_md(r.path))):
                 for w in r.warnings:
                     st.text(w)  # plain text: nothing from a file is rendered as Markdown or HTML
 
@@ -137,7 +138,7 @@ def render() -> None:
         error = None
     except (ValueError, importing.ImportRefused) as exc:  # bad key=value line, manifest or pattern
         opts, error = None, getattr(exc, "message", str(exc))
-        st.error(error)
+        st.error(esc_md(error))  # the message quotes what was typed or uploaded
     if st.button(T("import"), type="primary", disabled=opts is None, key="imp_go"):
         if not uploads:
             st.warning(T("none"))
@@ -149,7 +150,8 @@ def render() -> None:
 
             def progress(done: int, total: int, label: str) -> None:
                 bar.progress(done / total if total else 1.0,
-                             text=T("progress", file=Path(label).name, done=done, total=total) if label else None)
+                             text=T("progress", file=esc_md(Path(label).name), done=done, total=total)
+                             if label else None)
 
             st.session_state["imp_reports"] = importing.import_uploaded(
                 engine(), [(u.name, u.getvalue()) for u in uploads], opts, progress=progress)
