@@ -12,7 +12,6 @@ from . import attributes as attrs
 from .docx_text import DocxContent, Table
 from .linear import Layout, Line, comment_anchors, linearise
 from .turns import (
-    TIMESTAMP_ONLY,
     Candidate,
     Roles,
     colon_candidate,
@@ -107,8 +106,8 @@ def find_turns(layout: Layout, pattern: re.Pattern | None, known: set[str]) -> T
         else:
             c = colon_candidate(ln.text) or header_candidate(ln.text)
         if c:
-            end = ln.text.find(c.label) + len(c.label)
-            c.bold = ln.is_bold(ln.text.find(c.label), end) if end > 0 else False
+            at = ln.text.find(c.label)
+            c.bold = at >= 0 and ln.is_bold(at, at + len(c.label))
             cands[id(ln)] = c
     if pattern is None:
         counts = Counter((c.label, c.header) for c in cands.values())

@@ -36,9 +36,8 @@ COLON_LABEL = re.compile(
 _NAME = r"[^\W\d_][\w.'’\-]*(?:[ \t]+[\w.'’\-]+){0,3}"
 HEADER_LINE = re.compile(
     rf"^\s*(?:(?P<label>{_NAME})[ \t]*(?:[-–|,][ \t]*)?" + _ts_group("ts") +
-    rf"|" + _ts_group("ts2") + rf"[ \t]*(?:[-–|,][ \t]*)?(?P<label2>{_NAME}))[ \t]*:?[ \t]*$"
+    r"|" + _ts_group("ts2") + rf"[ \t]*(?:[-–|,][ \t]*)?(?P<label2>{_NAME}))[ \t]*:?[ \t]*$"
 )
-TIMESTAMP_ONLY = re.compile(rf"^\s*[\[(]?{TIMESTAMP}[\])]?\s*$")
 # Label shapes that are speaker labels even on first sight.
 KNOWN_LABEL = re.compile(
     r"^(?:[A-ZÅÄÖ]{1,2}\d{0,2}|(?:Haastattelija|Haastateltava|Osallistuja|Puhuja|Speaker|Participant|"
