@@ -121,6 +121,9 @@ def _show_report(reports: list[importing.ImportReport]) -> None:
     (st.error if counts["failed"] else st.success)(T("summary", **counts))
     st.dataframe(_report_table(reports), hide_index=True, width="stretch")
     for r in reports:
+        if r.status == "failed":  # the whole reason and what to do, not cut off in a table cell
+            st.error(esc_md(f"{r.path}: {r.message}"))
+    for r in reports:
         if r.warnings:
             with st.expander(T("notes", file=esc_md(r.path))):
                 for w in r.warnings:
