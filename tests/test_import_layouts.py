@@ -290,3 +290,18 @@ def test_cli_import_json_report(tmp_path):
     reports = json.loads(res.stdout)  # the progress bar and the summary go to stderr
     assert [(r["name"], r["status"]) for r in reports] == [("ok", "imported"), ("bad", "failed")]
     assert reports[0]["attributes"] == {"stakeholder": "management"} and reports[0]["turns"] == 2
+
+
+def test_transcript_laid_out_as_a_table(tmp_path):
+    from .test_import_docxmaker import cell, table
+
+    rows = [("Aika", "Puhuja", "Teksti"), ("00:00:05", "H", "Kerro työstäsi."),
+            ("00:00:09", "V", "Teen keikkoja."), ("", "", "Ja opiskelen."), ("00:01:10", "H", "Kiitos."),
+            ("00:01:15", "V", "Ole hyvä.")]
+    body = para("Haastattelu T12") + table(*[[cell(para(c)) for c in row] for row in rows])
+    data = read_transcript(write_docx(tmp_path / "tbl.docx", body))
+    assert [(t.speaker, t.timestamp, data.text[t.start:t.end]) for t in data.turns] == [
+        ("H", "00:00:05", "Kerro työstäsi."), ("V", "00:00:09", "Teen keikkoja.\n\t\tJa opiskelen."),
+        ("H", "00:01:10", "Kiitos."), ("V", "00:01:15", "Ole hyvä.")]
+    assert roles_of(data) == {"H": "interviewer", "V": "participant"}
+    assert "Haastattelu T12" in data.metadata_text

@@ -52,6 +52,10 @@ def participant_rows(content: DocxContent) -> list[dict[str, str]]:
     for _, rows in _tables(content):
         header = [attrs.normalise_key(c) for c in rows[0]]
         if "label" in header and len(rows) > 1:
+            col = header.index("label")
+            labels = [r[col] for r in rows[1:] if len(r) > col and r[col]]
+            if len(labels) != len(set(labels)):
+                continue  # labels that recur: a transcript laid out as a table, not a list of people
             for r in rows[1:]:
                 people.append({rows[0][i]: r[i] for i in range(min(len(r), len(header))) if r[i]})
     return people
@@ -110,6 +114,7 @@ def find_turns(layout: Layout, pattern: re.Pattern | None, known: set[str]) -> T
             c.bold = at >= 0 and ln.is_bold(at, at + len(c.label))
             cands[id(ln)] = c
     if pattern is None:
+        cands.update(table_turn_candidates(layout))
         counts = Counter((c.label, c.header) for c in cands.values())
         ok = {k: c for k, c in cands.items() if plausible_label(c, counts[(c.label, c.header)], known)}
         n_header = sum(c.header for c in ok.values())
@@ -165,6 +170,40 @@ def find_turns(layout: Layout, pattern: re.Pattern | None, known: set[str]) -> T
             kept.append(t)
     found.turns = kept
     return found
+
+
+def table_turn_candidates(layout: Layout) -> dict[int, Candidate]:
+    """Rows of a transcript laid out as a table: (time,) speaker, text, as some tools export it.
+
+    A table counts if at least three rows have a short speaker cell that recurs and a text cell
+    after it; a participants table (each label once) does not.
+    """
+    tables: dict[int, list[Line]] = {}
+    for ln in layout.lines:
+        if ln.kind == "row":
+            tables.setdefault(id(ln.table), []).append(ln)
+    out: dict[int, Candidate] = {}
+    for rows in tables.values():
+        cells = rows[0].table.cell_texts()
+        if len(rows) < 3 or max(len(c) for c in cells) < 2:
+            continue
+        for col in (0, 1):  # the speaker column, after an optional time column
+            labels = [r[col].strip() if len(r) > col + 1 else "" for r in cells]
+            shaped = [lb for lb in labels if lb and len(lb) <= 40 and len(lb.split()) <= 4 and lb[0].isalpha()]
+            counts = Counter(shaped)
+            recurring = sum(n for lb, n in counts.items() if n >= 2)
+            if len(counts) < 1 or recurring < 3 or recurring < 0.6 * sum(1 for lb in labels if lb):
+                continue
+            for ln, row in zip(rows, cells):
+                label = row[col].strip() if len(row) > col + 1 else ""
+                if label not in counts or attrs.normalise_key(label) == "label":
+                    continue  # an empty speaker cell continues the turn; a header row is no turn
+                start = sum(len(c) + 1 for c in row[:col + 1])
+                ts = row[0].strip() if col == 1 and re.fullmatch(r"[\[(]?\d{1,2}:\d{2}(:\d{2})?[.,\d]*[\])]?",
+                                                                   row[0].strip()) else None
+                out[id(ln)] = Candidate(label, start, False, ts, (0, len(row[0])) if ts else None, bold=True)
+            break
+    return out
 
 
 def _next_is_attribute(lines: list[Line], i: int) -> bool:
