@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 QC := $(VENV)/bin/qualcode
 APT_RUN := libvoikko1 voikko-fi
-APT_TEST := chromium fonts-dejavu-core
+# libreoffice-writer-nogui: `qualcode import --convert` and its test
+APT_TEST := chromium fonts-dejavu-core libreoffice-writer-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export QUALCODE_DB ?= sqlite:///outputs/qualcode.db
 

@@ -27,7 +27,7 @@ class TurnData:
 
 @dataclass
 class AnnotationData:
-    kind: str  # timestamp | annotation | pause | placeholder
+    kind: str  # timestamp | annotation | pause | placeholder | note_ref
     start: int
     end: int
     text: str
@@ -48,11 +48,13 @@ class TranscriptData:
     content_hash: str
     text: str
     metadata_text: str = ""
+    metadata_end: int = 0  # text[:metadata_end] is the part before the first turn (title, header block)
     attributes: dict[str, str] = field(default_factory=dict)
     participants: list[ParticipantData] = field(default_factory=list)
     turns: list[TurnData] = field(default_factory=list)
     annotations: list[AnnotationData] = field(default_factory=list)
     comments: list[CommentData] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what the researcher should check; not stored
 
     @property
     def word_count(self) -> int:

@@ -32,7 +32,10 @@ KEY_ALIASES = {
     "duration": "duration", "kesto": "duration",
     "participants": "participants", "osallistujat": "participants", "haastateltavat": "participants",
     "haastateltava": "participants",
-    "title": "title", "otsikko": "title", "place": "place", "paikka": "place",
+    "title": "title", "otsikko": "title", "place": "place", "paikka": "place", "location": "place",
+    "transcriber": "transcriber", "litteroija": "transcriber", "litterointi": "transcriber",
+    "language": "language", "kieli": "language",
+    "workshop": "workshop", "tyopaja": "workshop", "phase": "phase", "vaihe": "phase",
     # participant tables
     "puhuja": "label", "speaker": "label", "label": "label", "tunnus": "label",
     "kuvaus": "description", "description": "description",
@@ -49,6 +52,8 @@ VALUE_ALIASES = {
         "gig_worker": "gig_worker", "gig_workers": "gig_worker", "keikkatyontekijat": "gig_worker",
         "keikkatyontekija": "gig_worker", "keikkatyon_tekijat": "gig_worker", "keikkatyolaiset": "gig_worker",
         "keikkalaiset": "gig_worker", "workers": "gig_worker",
+        "johto_esimiehet": "management", "omistajat": "management", "esihenkilo": "management",
+        "gig_work": "gig_worker", "keikkatyo": "gig_worker", "keikkatyontekijat_yksinyrittajat": "gig_worker",
         "ohs": "ohs", "tyoterveyshuolto": "ohs", "tth": "ohs", "occupational_health": "ohs",
         "occupational_health_service": "ohs", "occupational_health_services": "ohs",
     },
@@ -59,6 +64,7 @@ VALUE_ALIASES = {
         "sole_entrepreneur": "sole_entrepreneur", "yksinyrittaja": "sole_entrepreneur",
         "yksinyrittajat": "sole_entrepreneur",
         "ohs_provider": "ohs_provider", "tyoterveyshuolto": "ohs_provider", "tth": "ohs_provider",
+        "tyoterveyshuollon_palveluntuottaja": "ohs_provider", "occupational_health_service": "ohs_provider",
     },
     "format": {
         "individual": "individual", "individual_interview": "individual", "yksilohaastattelu": "individual",
@@ -66,6 +72,18 @@ VALUE_ALIASES = {
     },
 }
 ALLOWED = {"stakeholder": STAKEHOLDERS, "organisation_type": ORGANISATION_TYPES, "format": INTERVIEW_FORMATS}
+FINNISH_NAMES = {
+    "stakeholder": "johto, keikkatyöntekijät, työterveyshuolto",
+    "organisation_type": "käyttäjäyritys, välittäjä, tuottaja, yksinyrittäjä, työterveyshuolto",
+    "format": "yksilöhaastattelu, ryhmähaastattelu",
+}
+# Keys that describe a whole interview (a header line "Key: value" is read as an attribute).
+TRANSCRIPT_KEYS = frozenset({
+    "stakeholder", "organisation_type", "organisation", "date", "interview_id", "format", "interviewer",
+    "duration", "participants", "title", "place", "transcriber", "language", "workshop", "phase",
+})
+# Keys that are also speaker labels ("Haastattelija: ..." may be a turn).
+SPEAKER_KEYS = frozenset({"interviewer", "participants"})
 
 
 class AttributeError_(ValueError):
@@ -84,22 +102,43 @@ def normalise_key(key: str) -> str:
     return KEY_ALIASES.get(s, s)
 
 
+def normalise_date(value: str) -> str:
+    """ISO form of the usual ways to write a date: 12.3.2026, 2026-03-12, 12/03/2026, 2026-03-12T10:00:00Z."""
+    v = value.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", v)
+    if m:
+        y, mo, d = m.groups()
+    else:
+        m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", v)
+        if not m:
+            return v
+        d, mo, y = m.groups()
+    if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+        return v
+    return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+
+
 def normalise_value(key: str, value: str, source: str = "") -> str:
-    """The vocabulary form of a controlled attribute's value; other values are trimmed."""
+    """The vocabulary form of a controlled attribute's value; other values are trimmed.
+
+    A stakeholder type, organisation type or interview format outside the vocabulary is an
+    error: matrices by these attributes would silently get a column of their own.
+    """
     value = " ".join(str(value).split())
+    if key == "date" and value:
+        return normalise_date(value)
     aliases = VALUE_ALIASES.get(key)
     if aliases is None or not value:
         return value
     hit = aliases.get(slug(value))
     if hit:
         return hit
-    if key == "stakeholder":
-        where = f"{source}: " if source else ""
-        raise AttributeError_(
-            f"{where}unknown stakeholder type {value!r}; allowed: {', '.join(STAKEHOLDERS)} "
-            "(Finnish: johto, keikkatyöntekijät, työterveyshuolto)"
-        )
-    return value
+    where = f"{source}: " if source else ""
+    what = {"stakeholder": "stakeholder type", "organisation_type": "organisation type",
+            "format": "interview format"}[key]
+    raise AttributeError_(
+        f"{where}unknown {what} {value!r}; allowed: {', '.join(ALLOWED[key])} (Finnish: {FINNISH_NAMES[key]})"
+    )
 
 
 def normalise(attrs: dict[str, str], source: str = "") -> dict[str, str]:

@@ -308,3 +308,30 @@ class ModelState(Base):
     n_decisions: Mapped[int] = mapped_column(Integer)
     scores: Mapped[dict] = mapped_column(JSON, default=dict)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Pseudonym(Base):
+    """Which real name a placeholder such as ``[Henkilö 3]`` stands for.
+
+    The key to re-identification, so it is kept apart from the transcripts (which only hold
+    the placeholders) and can be deleted on its own (``qualcode pseudonyms delete``).
+    """
+
+    __tablename__ = "pseudonyms"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # person | firm
+    key: Mapped[str] = mapped_column(String(255))  # the name in base form, lower case
+    surface: Mapped[str] = mapped_column(String(255))  # the name as first seen
+    placeholder: Mapped[str] = mapped_column(String(50), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PseudonymCounter(Base):
+    """The last placeholder number per kind; survives deleting the mapping so numbers are never reused."""
+
+    __tablename__ = "pseudonym_counters"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
