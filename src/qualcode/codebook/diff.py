@@ -110,7 +110,7 @@ def word_diff(old: str, new: str) -> str:
     return " ".join(out)
 
 
-def _pattern_text(p) -> str:
+def pattern_text(p) -> str:
     spec = as_spec(p)
     if spec.tokens is not None:
         return spec.note or f"tokens {spec.tokens}"
@@ -154,10 +154,10 @@ def _compare_code(old_book: Codebook, new_book: Codebook, before: Code, code: Co
     details = _list_change("examples", before.examples, code.examples)
     if details:
         out.append(Change("examples", cid, f"{cid}:", details))
-    details = _list_change("patterns", [_pattern_text(p) for p in before.patterns],
-                           [_pattern_text(p) for p in code.patterns])
-    details += _list_change("exclusion patterns", [_pattern_text(p) for p in before.exclude_patterns],
-                            [_pattern_text(p) for p in code.exclude_patterns])
+    details = _list_change("patterns", [pattern_text(p) for p in before.patterns],
+                           [pattern_text(p) for p in code.patterns])
+    details += _list_change("exclusion patterns", [pattern_text(p) for p in before.exclude_patterns],
+                            [pattern_text(p) for p in code.exclude_patterns])
     if details:
         out.append(Change("patterns", cid, f"{cid}:", details))
     t_old, t_new = old_book.threshold(before.id), new_book.threshold(cid)
@@ -272,8 +272,9 @@ def read_source(spec: str, rev: str | None = None) -> tuple[str, str]:
 def git_show(rev: str, file: str) -> tuple[str, str]:
     """A file as committed at ``rev`` (``git show``), the path read relative to the current directory."""
     path = Path(file)
-    where = path.parent if str(path.parent) and path.parent.is_dir() else Path.cwd()
-    target = f"{rev}:./{path.name}" if where is path.parent else f"{rev}:{file}"
+    relative = path.parent.is_dir()  # then read it relative to its directory, as the maintainer typed it
+    where = path.parent if relative else Path.cwd()
+    target = f"{rev}:./{path.name}" if relative else f"{rev}:{file}"
     try:
         done = subprocess.run(["git", "-C", str(where), "show", target], capture_output=True, check=False,
                               timeout=30)
