@@ -183,6 +183,7 @@ def validate_file(path: str | Path, *, check_patterns: bool = True) -> Validatio
 # --------------------------------------------------------------------------- YAML syntax
 
 _YAML_HINTS = (
+    ("tab character", "YAML does not allow tabs for indentation; indent with spaces"),
     ("cannot start any token", "YAML does not allow tabs (or this character) here; indent with spaces"),
     ("mapping values are not allowed", "a value contains ': ', so YAML reads it as a new key; put the value in "
                                        "quotes"),
@@ -190,6 +191,7 @@ _YAML_HINTS = (
     ("found undefined alias", "an '*' starts a YAML alias; put the text in quotes"),
     ("could not find expected ':'", "a key is missing its ':' (or a quoted text is not closed)"),
     ("found unexpected end of stream", "a quoted text or a bracket is not closed"),
+    ("did not find expected", "a bracket or quoted text is not closed, or a list item or value is missing"),
     ("expected a single document", "the file holds several YAML documents (---); keep one"),
 )
 
@@ -431,6 +433,7 @@ def _check_patterns(data: dict, out: _Collector) -> None:
     from ..tagging.rules import token_patterns
 
     vocab = Vocab()
+    shared = [Matcher(vocab, validate=True)]  # one Matcher for all patterns; a new one after a failure
     for i, code in _code_dicts(data):
         for key in ("patterns", "exclude_patterns"):
             items = code.get(key)
@@ -448,7 +451,9 @@ def _check_patterns(data: dict, out: _Collector) -> None:
                     out.add(path, BAD_PATTERN, f"{_describe(path, data)} repeats the pattern at "
                                                f"{key}[{seen[label]}]; delete one", severity=WARNING)
                 seen.setdefault(label, j)
-                message = _compile_problem(spec, token_patterns, Matcher, vocab, Token)
+                message = _compile_problem(spec, token_patterns, shared, f"{i}:{key}:{j}", Token)
+                if message:
+                    shared[0] = Matcher(vocab, validate=True)
                 if message:
                     out.add(path, BAD_PATTERN, f"{_describe(path, data)} cannot be compiled: {message}")
 
@@ -456,7 +461,7 @@ def _check_patterns(data: dict, out: _Collector) -> None:
 _SPACY_ERROR_LINE = re.compile(r"^- \[pattern -> (\d+)(?: -> (.*?))?\] (.*)$")
 
 
-def _compile_problem(spec: PatternSpec, token_patterns, Matcher, vocab, Token) -> str | None:
+def _compile_problem(spec: PatternSpec, token_patterns, shared: list, key: str, Token) -> str | None:
     if spec.lemma is not None and not spec.lemma.split():
         return "the lemma is empty"
     try:
@@ -474,7 +479,7 @@ def _compile_problem(spec: PatternSpec, token_patterns, Matcher, vocab, Token) -
                 if not Token.has_extension(attr):
                     return f"token {n + 1}: '_.{attr}' is not a token attribute the pipeline sets"
     try:
-        Matcher(vocab, validate=True).add("pattern", [tokens])
+        shared[0].add(key, [tokens])
     except re.error as exc:
         return f"a REGEX does not compile ({exc}); escape special characters with \\"
     except Exception as exc:  # noqa: BLE001  (spaCy raises MatchPatternError, ValueError, KeyError)

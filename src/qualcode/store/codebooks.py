@@ -150,44 +150,62 @@ class CodingChange:
     note: str | None = None
 
 
+def _load_codings(session: Session, ids: set[int]) -> dict[int, tuple[Coding, int]]:
+    """Codings by id with their transcript id, loaded in chunks (one query per 5000)."""
+    out: dict[int, tuple[Coding, int]] = {}
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), 5000):
+        q = (select(Coding, Segment.transcript_id).join(Segment, Segment.id == Coding.segment_id)
+             .where(Coding.id.in_(ordered[i:i + 5000])))
+        for coding, tid in session.execute(q):
+            out[coding.id] = (coding, tid)
+    return out
+
+
 def carry_out(session: Session, changes: list[CodingChange], version_id: int, from_version_id: int | None,
               who: str) -> None:
-    """Move, fold and flag codings as planned, logging each in coding_migrations and the audit log."""
+    """Move, fold and flag codings as planned, logging each in coding_migrations and the audit log.
+
+    Everything is written in one flush: the plan never moves a coding onto a (segment, code,
+    coder) another coding holds (that one is folded instead), so the order of the updates
+    does not matter.
+    """
+    loaded = _load_codings(session, {ch.coding_id for ch in changes} | {ch.into_coding_id for ch in changes
+                                                                         if ch.into_coding_id})
+    missing = [ch.coding_id for ch in changes if ch.coding_id not in loaded]
+    if missing:
+        raise CodebookError(f"{len(missing)} codings (e.g. id {missing[0]}) vanished while the migration was "
+                            "planned; nothing was changed, run the command again")
+    now = utcnow()
     for ch in changes:
-        coding = session.get(Coding, ch.coding_id)
-        if coding is None:
-            raise CodebookError(f"coding {ch.coding_id} vanished during the migration; nothing was changed, "
-                                "run the command again")
+        coding, transcript_id = loaded[ch.coding_id]
         before = _snapshot(coding)
-        transcript_id = session.get(Segment, coding.segment_id).transcript_id
-        log = CodingMigration(codebook_version_id=version_id, from_version_id=from_version_id, coding_id=coding.id,
-                              segment_id=coding.segment_id, coder=coding.coder, kind=ch.kind,
-                              from_code=ch.from_code, to_code=ch.to_code,
-                              made_under_version_id=coding.codebook_version_id, snapshot=before, note=ch.note,
-                              migrated_by=who)
+        session.add(CodingMigration(
+            codebook_version_id=version_id, from_version_id=from_version_id, coding_id=coding.id,
+            into_coding_id=ch.into_coding_id, segment_id=coding.segment_id, coder=coding.coder, kind=ch.kind,
+            from_code=ch.from_code, to_code=ch.to_code, made_under_version_id=coding.codebook_version_id,
+            snapshot=before, note=ch.note, migrated_by=who, migrated_at=now))
         if ch.kind == "folded":
-            into = session.get(Coding, ch.into_coding_id)
+            into, _ = loaded[ch.into_coding_id]
             into_before = _snapshot(into)
             into.status = ch.into_status or into.status
             into.needs_review = into.needs_review or ch.flag
-            into.updated_at = utcnow()
-            log.into_coding_id = into.id
             session.delete(coding)
-            session.flush()
             audit.log(session, who, "folded", "coding", coding.id, transcript_id=transcript_id, before=before,
                       after={"into_coding_id": into.id, "code": into.code})
             if into_before != _snapshot(into):
+                into.updated_at = now
                 audit.log(session, who, "migrated", "coding", into.id, transcript_id=transcript_id,
                           before=into_before, after=_snapshot(into))
         else:
             if ch.to_code:
                 coding.code = ch.to_code
             coding.needs_review = coding.needs_review or ch.flag
-            coding.updated_at = utcnow()
-            session.flush()
+            coding.updated_at = now
+            after = _snapshot(coding)
+            after["version"] = before["version"] + 1
             audit.log(session, who, "migrated", "coding", coding.id, transcript_id=transcript_id, before=before,
-                      after=_snapshot(coding))
-        session.add(log)
+                      after=after)
     session.flush()
 
 
