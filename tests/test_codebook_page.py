@@ -82,6 +82,13 @@ def test_codes_with_usage_hierarchy_retired_and_dropped(engine, app):
     per_transcript = at.dataframe[2].value.set_index("Transcript")
     assert per_transcript.loc["t1", "Codings made under"] == "1.0.0 (4)"
     assert per_transcript.loc["t2", "Tagged under (segments)"] == "not tagged"
+    # To review: the split code's accepted coding, with the segment and the reason.
+    assert at.tabs[2].label == "To review (1)"
+    flagged = at.dataframe[3].value
+    assert flagged.to_dict("records") == [{
+        "Transcript": "t1", "Segment": 4, "Code": "practical_support", "Coder": "anna", "Status": "accepted",
+        "Why": "practical_support was split into advice, covering_shifts: choose the code that fits (advice and "
+               "tips; shifts covered for each other)", "Text": "Lause 2."}]
 
 
 def test_search_and_finnish(engine, app):

@@ -36,6 +36,7 @@ class Overview:
     version: dict | None
     entries: list[CodeEntry] = field(default_factory=list)
     history: dict = field(default_factory=dict)
+    flagged: list[dict] = field(default_factory=list)  # codings to review after a split or a disputed merge
 
 
 def _version_dict(row) -> dict:
@@ -75,6 +76,7 @@ def codebook_overview(engine: Engine, fallback: str | Path | None = None) -> Ove
         usage = store.usage_by_code(s, found[1].id if found else None)
         old_labels = store.codes_of_versions(s)
         version = _version_dict(found[1]) if found else None
+        flagged = store.flagged_codings(s)
     if found:
         book, source = found[0], "database"
     else:
@@ -83,7 +85,7 @@ def codebook_overview(engine: Engine, fallback: str | Path | None = None) -> Ove
             source = str(fallback or DEFAULT_CODEBOOK)
         except CodebookError:
             book, source = None, ""
-    view = Overview(book, source, version, history=version_history(engine))
+    view = Overview(book, source, version, history=version_history(engine), flagged=flagged)
     listed: set[str] = set()
     if book is not None:
         for code, depth in book.walk():

@@ -421,6 +421,19 @@ def codes_of_versions(session: Session) -> dict[str, tuple[str, str]]:
     return labels
 
 
+def flagged_codings(session: Session, limit: int = 1000) -> list[dict]:
+    """Codings flagged for review (a split code, or a merge the coder disagreed with), with the reason."""
+    q = (select(Coding.id, Coding.code, Coding.coder, Coding.status, Segment.id, Segment.index, Segment.text,
+                Transcript.id, Transcript.name)
+         .join(Segment, Segment.id == Coding.segment_id).join(Transcript, Transcript.id == Segment.transcript_id)
+         .where(Coding.needs_review.is_(True)).order_by(Transcript.name, Segment.index, Coding.coder).limit(limit))
+    rows = session.execute(q).all()
+    notes = migration_notes(session, [r[0] for r in rows])
+    return [{"coding_id": cid, "code": code, "coder": coder, "status": status, "segment_id": sid, "segment": idx,
+             "text": text, "transcript_id": tid, "transcript": name, "note": notes.get(cid, "")}
+            for cid, code, coder, status, sid, idx, text, tid, name in rows]
+
+
 def migrations_applied(session: Session) -> list[dict]:
     """Per codebook version: how many codings its apply moved, folded and flagged."""
     q = (select(CodingMigration.codebook_version_id, CodingMigration.kind, func.count())

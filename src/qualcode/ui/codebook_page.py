@@ -99,6 +99,18 @@ T = Strings({
     "state_other-codebook": ("{path}: a different codebook than the one this project uses",
                              "{path}: eri koodikirja kuin projektissa käytetty"),
     "what_changed": ("What changed", "Mitä muuttui"),
+    "tab_review": ("To review ({n})", "Tarkistettavana ({n})"),
+    "review_intro": ("Codings a codebook change flagged: a code was split (choose the part that fits on the Review "
+                     "page), or a merge joined a coder's rejection with an acceptance. Deciding on the code again "
+                     "clears the flag.",
+                     "Koodikirjan muutoksen merkitsemät koodaukset: koodi jaettiin (valitse sopiva osa Koodaus-"
+                     "sivulla) tai yhdistäminen yhdisti hylkäyksen ja hyväksynnän. Uusi päätös koodista poistaa "
+                     "merkinnän."),
+    "review_none": ("Nothing to review.", "Ei tarkistettavaa."),
+    "col_segment": ("Segment", "Segmentti"),
+    "col_text": ("Text", "Teksti"),
+    "col_coder": ("Coder", "Koodaaja"),
+    "col_reason": ("Why", "Miksi"),
     "yaml_only": ("Only .yaml and .yml files are codebooks.", "Vain .yaml- ja .yml-tiedostot ovat koodikirjoja."),
 })
 
@@ -253,15 +265,34 @@ def _files_tab() -> None:
             st.error(T("yaml_only"))
 
 
+def _review_tab(view) -> None:
+    st.caption(T("review_intro"))
+    if not view.flagged:
+        st.info(T("review_none"))
+        return
+    st.dataframe(pd.DataFrame([{
+        T("col_transcript"): f["transcript"],
+        T("col_segment"): f["segment"] + 1,
+        T("col_code"): f["code"],
+        T("col_coder"): f["coder"],
+        T("col_status"): f["status"],
+        T("col_reason"): f["note"],
+        T("col_text"): f["text"],
+    } for f in view.flagged]), hide_index=True, width="stretch")
+
+
 def render() -> None:
     st.header(T("title"))
     view = codebook_overview(engine())
     if view.book is None and not view.entries:
         st.warning(T("no_codebook"))
-    codes, versions, files = st.tabs([T("tab_codes"), T("tab_versions"), T("tab_files")])
+    codes, versions, review, files = st.tabs([T("tab_codes"), T("tab_versions"),
+                                              T("tab_review", n=len(view.flagged)), T("tab_files")])
     with codes:
         _codes_tab(view)
     with versions:
         _versions_tab(view)
+    with review:
+        _review_tab(view)
     with files:
         _files_tab()
