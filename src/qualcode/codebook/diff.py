@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import CodebookError, parse_codebook
-from .retag import TaggingDefinition, predecessor
+from .retag import predecessor
 from .schema import Code, Codebook, as_spec
 
 # Change kinds in the order the report lists them, with their section headings.
@@ -91,7 +91,7 @@ def _name(code: Code) -> str:
     return f"{code.id} \"{code.label.fi} / {code.label.en}\""
 
 
-def _place(book: Codebook, parent: str | None) -> str:
+def _place(parent: str | None) -> str:
     return "at the top level" if parent is None else f"under {parent}"
 
 
@@ -137,8 +137,8 @@ def _compare_code(old_book: Codebook, new_book: Codebook, before: Code, code: Co
     out: list[Change] = []
     cid = code.id
     if before.parent != code.parent:
-        out.append(Change("reparented", cid, f"{cid}: moved from {_place(old_book, before.parent)} to "
-                                             f"{_place(new_book, code.parent)}"))
+        out.append(Change("reparented", cid, f"{cid}: moved from {_place(before.parent)} to "
+                                             f"{_place(code.parent)}"))
     for lang in ("fi", "en"):
         if getattr(before.label, lang) != getattr(code.label, lang):
             out.append(Change("label", cid, f"{cid} label ({lang}): \"{getattr(before.label, lang)}\" → "
@@ -181,7 +181,7 @@ def diff_codebooks(old: Codebook, new: Codebook, old_source: str = "", new_sourc
             elif [m for m in code.merged_from if old.get(m)]:
                 origin = ", merging " + ", ".join(m for m in code.merged_from if old.get(m))
             status = "" if code.is_active else " (retired)"
-            changes.append(Change("added", code.id, f"+ {_name(code)} {_place(new, code.parent)}{origin}{status}"))
+            changes.append(Change("added", code.id, f"+ {_name(code)} {_place(code.parent)}{origin}{status}"))
         else:
             continued.add(before.id)
             if before.id != code.id:
@@ -243,12 +243,6 @@ def _codebook_changes(old: Codebook, new: Codebook) -> list[Change]:
             text = entry.changes if isinstance(entry.changes, str) else "; ".join(entry.changes)
             out.append(Change("codebook", None, f"changelog {entry.version} ({entry.date}): {text.strip()}"))
     return out
-
-
-def tagging_changed(old: Codebook, new: Codebook, code: Code) -> bool:
-    """Whether the tagger reads anything different for this code (used by the app's hints)."""
-    before = predecessor(old, code)
-    return before is None or TaggingDefinition.of(new, code) != TaggingDefinition.of(old, before)
 
 
 # --------------------------------------------------------------------------- reading either side

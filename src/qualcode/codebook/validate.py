@@ -238,7 +238,7 @@ def _describe(path: tuple, data: Any) -> str:
             else f"code #{path[1] + 1}"
         rest = path_text(path[2:])
         return f"{name} {rest}".strip()
-    return f"'{path_text(path)}'" if path else "the codebook"
+    return path_text(path) if path else "the codebook"
 
 
 def _clean_loc(loc: tuple) -> tuple:
