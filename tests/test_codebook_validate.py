@@ -130,6 +130,8 @@ def test_patterns_that_cannot_compile():
 def test_yaml_booleans_duplicate_keys_and_ids():
     p = only(one_code(GOOD.replace("[luottaa]", "[luottaa, no]")), v.BAD_VALUE)
     assert p.line == 9 and "put the word in quotes" in p.message
+    p = only(one_code(GOOD + "    inclusion:\n      - Not this: that\n"), v.BAD_VALUE)
+    assert p.line == 11 and "a ': ' inside the text starts a key; put the text in quotes" in p.message
     p = only(one_code(GOOD + "    colour: '#000000'\n"), v.DUPLICATE_KEY)
     assert p.line == 10 and "first at line 8" in p.message
     p = only(one_code(GOOD.replace("id: trust", "id: Trust-Code")), v.BAD_ID)

@@ -282,6 +282,9 @@ def _explain(err: dict, path: tuple, data: dict) -> tuple[str, str, bool]:
     if etype == "string_type" and isinstance(value, bool):
         return BAD_VALUE, (f"{_describe(path, data)}: YAML read this as {str(value).lower()} (yes/no/on/off are "
                            "booleans in YAML); put the word in quotes"), False
+    if etype == "string_type" and isinstance(value, dict):
+        return BAD_VALUE, (f"{_describe(path, data)} should be text, but YAML read a mapping: a ': ' inside the "
+                           "text starts a key; put the text in quotes"), False
     if etype == "string_type":
         return BAD_VALUE, f"{_describe(path, data)} should be text, not {_yaml_type(value)}", False
     if etype == "list_type":
