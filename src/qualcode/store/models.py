@@ -255,6 +255,35 @@ class Coding(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class CodingMigration(Base):
+    """How a coding followed a codebook change: moved (renamed/merged), folded into another, or flagged (split).
+
+    Written by `qualcode codebook apply`. The coding keeps ``codebook_version_id`` (the version it
+    was made under); this log keeps its earlier code, so the first row of a coding holds its
+    original code. A coding folded into an identical one is deleted, and its row is kept here
+    in ``snapshot``.
+    """
+
+    __tablename__ = "coding_migrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codebook_version_id: Mapped[int] = mapped_column(ForeignKey("codebook_versions.id", ondelete="CASCADE"),
+                                                     index=True)  # the version whose apply did this
+    from_version_id: Mapped[int | None] = mapped_column(ForeignKey("codebook_versions.id", ondelete="SET NULL"))
+    coding_id: Mapped[int] = mapped_column(Integer, index=True)  # no FK: folded codings are deleted
+    into_coding_id: Mapped[int | None] = mapped_column(Integer)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
+    coder: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20))  # renamed | merged | split | folded
+    from_code: Mapped[str] = mapped_column(String(100))
+    to_code: Mapped[str | None] = mapped_column(String(100))
+    made_under_version_id: Mapped[int | None] = mapped_column(Integer)
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    migrated_by: Mapped[str] = mapped_column(String(255))
+    migrated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Memo(Base):
     __tablename__ = "memos"
 
