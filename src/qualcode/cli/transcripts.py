@@ -33,7 +33,7 @@ def import_cmd(obj, paths, attrs, replace, speaker_pattern, coder, fmt):
         for path in paths:
             try:
                 click.echo(refi.read_qdpx(obj.engine, path))
-            except NotImplementedError as exc:
+            except (NotImplementedError, refi.RefiError) as exc:
                 fail(str(exc))
         return
     try:
