@@ -32,7 +32,9 @@ def import_cmd(obj, paths, attrs, replace, speaker_pattern, coder, fmt):
 
         for path in paths:
             try:
-                click.echo(refi.read_qdpx(obj.engine, path))
+                with progress_bar("segmenting coded texts", "word") as update:
+                    report = refi.read_qdpx(obj.engine, path, progress=update)
+                click.echo(report)
             except (NotImplementedError, refi.RefiError) as exc:
                 fail(str(exc))
         return

@@ -386,31 +386,33 @@ def _write(session, plan: _Plan, version_id: int | None, report: ImportReport) -
                            mark_segmented=False)
         report.segments += len(missing)
         offsets = store.segments_by_offsets(session, tid)
-    seen = set()
+    decided = store.decisions_of(session, tid)
+    new = []
     for c in plan.codings:
         sid = offsets.get(c.span)
-        key = (sid, c.code, c.coder)
         if sid is None:
             report.skipped["codings in a text without words (no segment possible)"] += 1
             continue
-        if key in seen:
-            report.skipped["duplicate codings in the file"] += 1
-            continue
-        seen.add(key)
-        existing = store.coding_exists(session, sid, c.code, c.coder)
-        if existing is not None:
-            if existing.status == "accepted":
+        key = (sid, c.code, c.coder)
+        if key in decided:
+            status = decided[key]
+            if status == "imported":
+                report.skipped["duplicate codings in the file"] += 1
+            elif status == "accepted":
                 report.codings_present += 1
             else:
                 report.conflicts += 1
             continue
-        store.add_imported_coding(session, segment_id=sid, transcript_id=tid, code=c.code, coder=c.coder,
-                                  codebook_version_id=version_id, created_at=c.created, updated_at=c.updated,
-                                  note=c.note, source=str(report.path.name))
+        decided[key] = "imported"
+        new.append(store.NewCoding(sid, c.code, c.coder, c.created, c.updated, c.note))
         report.codings[c.coder] += 1
+    store.add_imported_codings(session, tid, new, version_id, report.path.name)
+    present = store.memo_keys(session, tid)  # memos already there (an earlier import of this file)
     for m in plan.memos:
         start, end = m.span if m.span else (None, None)
-        if store.memo_exists(session, tid, m.coder, m.text, start, end):
+        key = (m.coder, m.text, start, end)
+        if present[key] > 0:
+            present[key] -= 1
             report.memos_present += 1
             continue
         store.add_memo(session, transcript_id=tid, coder=m.coder, text=m.text, origin=m.origin, start=start,

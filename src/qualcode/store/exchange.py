@@ -7,6 +7,7 @@ points into ``Transcript.text``, end exclusive.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -224,33 +225,45 @@ def add_attributes(session: Session, transcript_id: int, attributes: dict[str, s
         session.add(TranscriptAttribute(transcript_id=transcript_id, key=key, value=value))
 
 
-def coding_exists(session: Session, segment_id: int, code: str, coder: str) -> Coding | None:
-    return session.scalar(select(Coding).where(Coding.segment_id == segment_id, Coding.code == code,
-                                               Coding.coder == coder))
+def decisions_of(session: Session, transcript_id: int) -> dict[tuple[int, str, str], str]:
+    """(segment id, code, coder) -> status of every coding on the transcript."""
+    return {(sid, code, coder): status for sid, code, coder, status in session.execute(
+        select(Coding.segment_id, Coding.code, Coding.coder, Coding.status)
+        .join(Segment, Coding.segment_id == Segment.id).where(Segment.transcript_id == transcript_id))}
 
 
-def add_imported_coding(session: Session, *, segment_id: int, transcript_id: int, code: str, coder: str,
-                        codebook_version_id: int | None, created_at: datetime | None,
-                        updated_at: datetime | None, note: str | None, source: str) -> Coding:
-    """An accepted coding brought in from another tool (origin manual), audited as imported."""
+@dataclass
+class NewCoding:
+    segment_id: int
+    code: str
+    coder: str
+    created_at: datetime | None
+    updated_at: datetime | None
+    note: str | None
+
+
+def add_imported_codings(session: Session, transcript_id: int, rows: list[NewCoding],
+                         codebook_version_id: int | None, source: str) -> None:
+    """Accepted codings brought in from another tool (origin manual), each audited as imported."""
     now = utcnow()
-    coding = Coding(segment_id=segment_id, code=code, coder=coder, origin="manual", status=STATUS_ACCEPTED,
-                    codebook_version_id=codebook_version_id, note=note, created_at=created_at or now,
-                    updated_at=updated_at or created_at or now)
-    session.add(coding)
+    added = []
+    for r in rows:
+        coding = Coding(segment_id=r.segment_id, code=r.code, coder=r.coder, origin="manual", status=STATUS_ACCEPTED,
+                        codebook_version_id=codebook_version_id, note=r.note, created_at=r.created_at or now,
+                        updated_at=r.updated_at or r.created_at or now)
+        session.add(coding)
+        added.append(coding)
     session.flush()
-    audit.log(session, coder, "imported", "coding", coding.id, transcript_id=transcript_id,
-              after={"segment_id": segment_id, "code": code, "coder": coder, "status": STATUS_ACCEPTED,
-                     "source": source})
-    return coding
+    for c in added:
+        audit.log(session, c.coder, "imported", "coding", c.id, transcript_id=transcript_id,
+                  after={"segment_id": c.segment_id, "code": c.code, "coder": c.coder, "status": STATUS_ACCEPTED,
+                         "source": source})
 
 
-def memo_exists(session: Session, transcript_id: int, coder: str, text: str, start: int | None,
-                end: int | None) -> bool:
-    return session.scalar(select(func.count()).select_from(Memo).where(
-        Memo.transcript_id == transcript_id, Memo.coder == coder, Memo.text == text,
-        Memo.anchor_start.is_(None) if start is None else Memo.anchor_start == start,
-        Memo.anchor_end.is_(None) if end is None else Memo.anchor_end == end)) > 0
+def memo_keys(session: Session, transcript_id: int) -> Counter:
+    """How many memos the transcript has per (coder, text, anchor start, anchor end)."""
+    return Counter(session.execute(select(Memo.coder, Memo.text, Memo.anchor_start, Memo.anchor_end)
+                                   .where(Memo.transcript_id == transcript_id)).all())
 
 
 def add_memo(session: Session, *, transcript_id: int, coder: str, text: str, origin: str, start: int | None,
