@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -9,14 +11,24 @@ from sqlalchemy import func, select
 from qualcode.cli import main
 from qualcode.codebook import parse_codebook
 from qualcode.importing import import_file
-from qualcode.refi import RefiError, read_qdpx
+from qualcode.refi import RefiError, guids, read_qdpx, write_qdpx
 from qualcode.refi.qdpx_read import read_project
-from qualcode.store import transaction
+from qualcode.review import accept
+from qualcode.store import exchange, transaction
 from qualcode.store.codebooks import record_version
 from qualcode.store.models import CodebookVersion, Coding, Memo, Segment, Transcript
 
 from .conftest import CODEBOOK, TRANSCRIPTS
-from .refi_helpers import FOREIGN_TEXT, INLINE_TEXT, foreign_positions, foreign_qde, foreign_qdpx, write_zip
+from .refi_helpers import (
+    FOREIGN_TEXT,
+    INLINE_TEXT,
+    assert_valid,
+    foreign_positions,
+    foreign_qde,
+    foreign_qdpx,
+    official_schema,
+    write_zip,
+)
 
 
 def test_reader_copes_with_other_tools_conventions(tmp_path):
@@ -114,3 +126,35 @@ def test_cli_reports_a_bad_file_without_a_traceback(tmp_path, db_url):
     r = CliRunner().invoke(main, ["--db", db_url, "import", "--format", "qdpx", str(path)])
     assert r.exit_code == 1
     assert "error: " in r.output and "no project.qde inside" in r.output
+
+
+def test_project_export_keeps_codes_missing_from_the_codebook_in_use(tmp_path, engine):
+    """A code dropped from the codebook in use still travels with its codings (label from an older version)."""
+    import_file(engine, TRANSCRIPTS / "mgmt_user_company.docx")
+    base_text = CODEBOOK.read_text(encoding="utf-8")
+    base = parse_codebook(base_text)
+    with transaction(engine) as s:
+        record_version(s, base, base_text)
+        t = s.scalar(select(Transcript))
+        turn = exchange.turns_of(s, t.id)[1]
+        exchange.add_segments(s, t.id, [(turn.start, turn.end, turn)], t.text, mark_segmented=False)
+        sid = exchange.segments_by_offsets(s, t.id)[(turn.start, turn.end)]
+    accept(engine, sid, "trust", "anna")
+    accept(engine, sid, "mystery_code", "anna")
+    newer_text = base_text.replace("version: 1.0.0", "version: 99.9.0").replace("- id: trust", "- id: trust_renamed")
+    with transaction(engine) as s:
+        record_version(s, parse_codebook(newer_text), newer_text)
+    path = tmp_path / "p.qdpx"
+    write_qdpx(engine, path)
+    root = assert_valid(official_schema("Project-mrt2019.xsd"), zipfile.ZipFile(path).read("project.qde"))
+    codes = {el.get("name"): el for el in root.iter("{urn:QDA-XML:project:1.0}Code")}
+    assert codes["Trust"].get("guid") == guids.code_guid("peer_support", "trust")  # from version 1.0.0
+    assert "defined in no codebook version" in codes["mystery_code"].find("{urn:QDA-XML:project:1.0}Description").text
+    refs = {el.get("targetGUID") for el in root.iter("{urn:QDA-XML:project:1.0}CodeRef")}
+    assert refs == {guids.code_guid("peer_support", "trust"), guids.code_guid("peer_support", "mystery_code")}
+
+
+def test_empty_project_exports_a_valid_file(tmp_path, engine):
+    summary = write_qdpx(engine, tmp_path / "empty.qdpx")
+    assert summary.transcripts == 0
+    assert_valid(official_schema("Project-mrt2019.xsd"), zipfile.ZipFile(tmp_path / "empty.qdpx").read("project.qde"))

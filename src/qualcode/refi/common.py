@@ -36,7 +36,7 @@ def xml_safe(text: str) -> str:
 
 def local(tag) -> str:
     """An element's name without its namespace (files from other tools use older namespaces)."""
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""  # comments and PIs have no str tag
 
 
 def kids(element, name: str) -> list:

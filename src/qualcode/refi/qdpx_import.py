@@ -23,23 +23,21 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..codebook import CodebookError, parse_codebook
-from ..importing.attributes import AttributeError_, normalise
 from ..importing.turns import find_annotations
-from ..store import transaction
 from ..store import exchange as store
+from ..store import transaction
 from ..store.codebooks import current_version, record_version
-from ..store.models import ROLE_INTERVIEWER, ROLE_PARTICIPANT
 from ..store.transcripts import add_transcript
 from ..transcript import ParticipantData, TranscriptData
 from .codes import assign_ids
 from .common import RefiError
 from .qdc import codebook_yaml
-from .qdpx_read import ProjectData, SourceData, read_project
-from .qdpx_write import CODEBOOK_IN_USE, CODEBOOK_NOTE, DOCX_COMMENT, SPEAKER_LABEL, SPEAKER_ROLE
+from .qdpx_plan import SourcePlan, attributes_and_speakers, normalised, plan_source, unique_names
+from .qdpx_read import ProjectData, read_project
+from .qdpx_write import CODEBOOK_IN_USE, CODEBOOK_NOTE
 from .structure import fit_segments, rebuild_turns, sentence_spans_for, turn_of
 
 Progress = Callable[[int, int, str], None]
-UNKNOWN_USER = "imported"
 _CODEBOOK_NOTE = re.compile(rf"^{CODEBOOK_NOTE} (?P<name>\S+) (?P<version>\S+)$")
 
 
@@ -47,41 +45,6 @@ _CODEBOOK_NOTE = re.compile(rf"^{CODEBOOK_NOTE} (?P<name>\S+) (?P<version>\S+)$"
 class _Span:
     start: int
     end: int
-
-
-@dataclass
-class _Coding:
-    span: tuple[int, int]
-    code: str
-    coder: str
-    created: datetime | None
-    updated: datetime | None
-    note: str | None
-
-
-@dataclass
-class _Memo:
-    coder: str
-    text: str
-    origin: str
-    span: tuple[int, int] | None
-    created: datetime | None
-    updated: datetime | None
-
-
-@dataclass
-class _Plan:
-    """What one text source becomes."""
-
-    source: SourceData
-    name: str
-    attributes: dict[str, str]
-    speakers: dict[str, tuple[str, dict[str, str]]]  # label -> (role, attributes)
-    codings: list[_Coding] = field(default_factory=list)
-    memos: list[_Memo] = field(default_factory=list)
-    existing: store.ExistingTranscript | None = None
-    data: TranscriptData | None = None
-    spans: list[tuple[int, int, int]] | None = None  # segments to create (start, end, turn index)
 
 
 @dataclass
@@ -115,112 +78,6 @@ class ImportReport:
         lines += [f"  not imported: {n} {what}" for what, n in sorted(self.skipped.items())]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-
-def _unique_names(sources: list[SourceData]) -> list[str]:
-    seen: Counter = Counter()
-    names = []
-    for src in sources:
-        base = src.name[:240]
-        seen[base] += 1
-        names.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
-    return names
-
-
-def _normalised(attrs: dict[str, str], where: str) -> dict[str, str]:
-    try:
-        return normalise(attrs, where)
-    except AttributeError_ as exc:
-        raise RefiError(f"{exc}; change the variable's value in the other tool (or in the .qdpx) and import again")
-
-
-def _attributes(project: ProjectData, report: ImportReport) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Per source GUID: attributes (own values win over case values) and speakers from qualcode's speaker cases."""
-    from_cases: dict[str, dict[str, str]] = {}
-    speakers: dict[str, dict[str, tuple[str, dict[str, str]]]] = {}
-    for case in project.cases:
-        if not case.sources:
-            if case.selections:
-                report.skipped["cases that group selections rather than sources"] += 1
-            continue
-        values = dict(case.variables)
-        if SPEAKER_LABEL in values:
-            label = values.pop(SPEAKER_LABEL)
-            role = values.pop(SPEAKER_ROLE, ROLE_PARTICIPANT)
-            role = role if role in (ROLE_INTERVIEWER, ROLE_PARTICIPANT) else ROLE_PARTICIPANT
-            for sid in case.sources:
-                speakers.setdefault(sid, {})[label] = (role, values)
-            continue
-        for sid in case.sources:
-            mine = from_cases.setdefault(sid, {})
-            for key, value in values.items():
-                if key in mine and mine[key] != value:
-                    report.skipped[f"conflicting values of variable {key!r} from several cases (first kept)"] += 1
-                mine.setdefault(key, value)
-    attrs = {src.guid: {**from_cases.get(src.guid, {}), **src.variables} for src in project.sources}
-    return attrs, speakers
-
-
-def _plan_source(plan: _Plan, project: ProjectData, code_ids: dict[str, str], used_notes: set[str],
-                 report: ImportReport) -> None:
-    """The codings and memos of one source, resolved to code ids, coder names and offsets."""
-    src = plan.source
-    fallback = src.user or UNKNOWN_USER
-    notes = project.notes
-    by_guid = {sel.guid: sel for sel in src.selections}
-
-    def note_text(guid: str) -> str | None:
-        note = notes.get(guid)
-        if note is None:
-            return None
-        used_notes.add(guid)
-        return note.text
-
-    def memo_from_note(guid: str, span, default_user: str) -> None:
-        note = notes.get(guid)
-        if note is None:
-            report.skipped["references to notes that are not in the file"] += 1
-            return
-        used_notes.add(guid)
-        if not note.text.strip():
-            return
-        origin = "docx_comment" if (note.description or "").strip() == DOCX_COMMENT else "manual"
-        plan.memos.append(_Memo(note.user or default_user, note.text, origin, span, note.created,
-                                note.modified or note.created))
-
-    for sel in src.selections:
-        user = sel.user or fallback
-        span = (sel.start, sel.end)
-        for c in sel.codings:
-            code = code_ids.get(c.code_guid)
-            if code is None:
-                report.skipped["codings of codes that are not in the file's codebook"] += 1
-                continue
-            if sel.end <= sel.start:
-                report.skipped["codings of empty selections"] += 1
-                continue
-            texts = [t for t in (note_text(g) for g in c.note_guids) if t]
-            plan.codings.append(_Coding(span, code, c.user or user, c.created or sel.created,
-                                        sel.modified or c.created or sel.created,
-                                        "\n\n".join(texts) if texts else None))
-        for g in sel.note_guids:
-            memo_from_note(g, span, user)
-        if sel.description and sel.description.strip():
-            plan.memos.append(_Memo(user, sel.description, "manual", span, sel.created, sel.modified))
-        if not sel.codings and not sel.note_guids and not (sel.description or "").strip():
-            report.skipped["selections with neither codes nor notes"] += 1
-    for g in src.note_guids:
-        note = notes.get(g)
-        anchors = [(a, b) for a, b in (note.anchors if note else []) if 0 <= a <= b <= len(src.text)]
-        for span in anchors or [None]:
-            memo_from_note(g, span, fallback)
-    for a, b in project.links:  # NVivo links a note and the selection it annotates
-        for note_guid, sel_guid in ((a, b), (b, a)):
-            if note_guid in notes and sel_guid in by_guid and note_guid not in used_notes:
-                sel = by_guid[sel_guid]
-                memo_from_note(note_guid, (sel.start, sel.end), sel.user or fallback)
-    if src.description and src.description.strip():
-        plan.memos.append(_Memo(fallback, src.description, "manual", None, src.created, src.created))
 
 
 def _codebook_notes(project: ProjectData, report: ImportReport, used_notes: set[str]):
@@ -291,16 +148,19 @@ def import_qdpx(engine: Engine, path: Path, *, nlp=None, progress: Progress | No
     assign_ids(project.codes)
     code_ids = {info.guid: info.id for info in project.codes}
     used_notes: set[str] = set()
+    used_links: set[tuple[str, str]] = set()
     yaml_notes = _codebook_notes(project, report, used_notes)
-    attrs, speakers = _attributes(project, report)
+    attrs, speakers = attributes_and_speakers(project, report.skipped)
 
     plans = []
-    for src, name in zip(project.sources, _unique_names(project.sources)):
+    for src, name in zip(project.sources, unique_names(project.sources)):
         where = f"{Path(path).name}: {name}"
-        people = {label: (role, _normalised(a, where)) for label, (role, a) in speakers.get(src.guid, {}).items()}
-        plan = _Plan(src, name, _normalised(attrs.get(src.guid, {}), where), people)
-        _plan_source(plan, project, code_ids, used_notes, report)
+        people = {label: (role, normalised(a, where)) for label, (role, a) in speakers.get(src.guid, {}).items()}
+        plan = SourcePlan(src, name, normalised(attrs.get(src.guid, {}), where), people)
+        plan_source(plan, project, code_ids, used_notes, used_links, report.skipped)
         plans.append(plan)
+    if len(project.links) > len(used_links):
+        report.skipped["links between objects"] += len(project.links) - len(used_links)
     unused = [g for g in project.notes if g not in used_notes]
     if unused:
         report.skipped["notes not attached to any text (qualcode memos belong to a transcript)"] += len(unused)
@@ -357,7 +217,7 @@ def import_qdpx(engine: Engine, path: Path, *, nlp=None, progress: Progress | No
     return report
 
 
-def _write(session, plan: _Plan, version_id: int | None, report: ImportReport) -> None:
+def _write(session, plan: SourcePlan, version_id: int | None, report: ImportReport) -> None:
     """One source's transcript, segments, codings and memos (inside the import's transaction)."""
     text = plan.source.text
     if plan.existing is None:

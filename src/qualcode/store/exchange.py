@@ -116,9 +116,10 @@ def project_snapshot(session: Session) -> ProjectSnapshot:
         transcripts.append(TranscriptRecord(t.name, t.text, t.imported_at, t.imported_by, t.attribute_map(),
                                             _speakers(t, roles.get(t.id, {}))))
     codings = [
-        CodingRecord(name, start, end, c.code, c.coder, c.created_at, c.updated_at, c.note)
-        for c, name, start, end in session.execute(
-            select(Coding, Transcript.name, Segment.start, Segment.end)
+        CodingRecord(*row)
+        for row in session.execute(
+            select(Transcript.name, Segment.start, Segment.end, Coding.code, Coding.coder, Coding.created_at,
+                   Coding.updated_at, Coding.note)
             .join(Segment, Coding.segment_id == Segment.id)
             .join(Transcript, Segment.transcript_id == Transcript.id)
             .where(Coding.status == STATUS_ACCEPTED)
