@@ -236,10 +236,11 @@ def _write(session, plan: SourcePlan, version_id: int | None, report: ImportRepo
                 report.notes.append(f"{plan.existing.name}: attribute {k} kept as "
                                     f"{plan.existing.attributes[k]!r} (the file says {v!r})")
         store.add_attributes(session, tid, missing)
-    if plan.spans is not None and turns:
+    offsets = store.segments_by_offsets(session, tid)
+    if plan.spans is not None and turns and not offsets:  # (not segmented meanwhile by `qualcode tag`)
         store.add_segments(session, tid, [(s, e, turns[ti]) for s, e, ti in plan.spans], text, mark_segmented=True)
         report.segments += len(plan.spans)
-    offsets = store.segments_by_offsets(session, tid)
+        offsets = store.segments_by_offsets(session, tid)
     missing = sorted({c.span for c in plan.codings} - set(offsets))
     if missing and turns:
         store.add_segments(session, tid, [(s, e, turns[turn_of(turns, s)]) for s, e in missing], text,
