@@ -87,7 +87,8 @@ def _nesting(codes: list[Code]) -> tuple[list[Code], dict[str, list[Code]]]:
     return roots, children
 
 
-def add_code_elements(parent, namespace: str, codebook_name: str, codes: list[Code], lang: str = "en") -> dict[str, str]:
+def add_code_elements(parent, namespace: str, codebook_name: str, codes: list[Code],
+                      lang: str = "en") -> dict[str, str]:
     """Append ``codes`` nested by ``parent`` id under ``parent``; returns code id -> GUID."""
     roots, children = _nesting(codes)
     mapping: dict[str, str] = {}
@@ -268,7 +269,7 @@ def placeholder_code(code_id: str, note: str) -> Code:
 
 
 def codes_for_export(book: Codebook | None, used: set[str], older: list[Codebook]) -> list[Code]:
-    """The codebook's codes, then codes that codings use but this version lacks (found in older versions if possible)."""
+    """The codebook's codes, then codes that codings use but this version lacks (from older versions if possible)."""
     codes = list(book.codes) if book else []
     have = {c.id for c in codes}
     for code_id in sorted(used - have):

@@ -107,7 +107,8 @@ def codebook_yaml(infos, origin_text: str, source: str, notes: list[str] | None 
         when = date.today().isoformat()
         changelog = f"Imported from {source}" + (f" (written by {origin_text})" if origin_text else "") + "."
     data = codebook_dict(infos, name=name, version=version, date=when, source=source, changelog=changelog)
-    header = [f"# Codebook read from the REFI-QDA file {source}" + (f" (origin: {origin_text})." if origin_text else ".")]
+    header = [f"# Codebook read from the REFI-QDA file {source}"
+              + (f" (origin: {origin_text})." if origin_text else ".")]
     header.append("# REFI-QDA carries names, colours, descriptions and hierarchy only: add patterns and examples")
     header.append("# before tagging with it, and check ids that were derived from code names.")
     folders = sum(not i.codable and i.status == "active" for i in infos)

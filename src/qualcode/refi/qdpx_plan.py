@@ -130,7 +130,7 @@ def plan_source(plan: SourcePlan, project: ProjectData, code_ids: dict[str, str]
             return
         origin = "docx_comment" if (note.description or "").strip() == DOCX_COMMENT else "manual"
         plan.memos.append(PlannedMemo(note.user or default_user, note.text, origin, span, note.created,
-                                note.modified or note.created))
+                                      note.modified or note.created))
 
     for sel in src.selections:
         user = sel.user or fallback
@@ -145,8 +145,8 @@ def plan_source(plan: SourcePlan, project: ProjectData, code_ids: dict[str, str]
                 continue
             texts = [t for t in (note_text(g) for g in c.note_guids) if t]
             plan.codings.append(PlannedCoding(span, code, c.user or user, c.created or sel.created,
-                                        sel.modified or c.created or sel.created,
-                                        "\n\n".join(texts) if texts else None))
+                                              sel.modified or c.created or sel.created,
+                                              "\n\n".join(texts) if texts else None))
         for g in sel.note_guids:
             memo_from_note(g, span, user)
         if sel.description and sel.description.strip():
