@@ -181,7 +181,9 @@ def test_export_validates_and_holds_the_project(project):
     assert notes["Kommentti Wordissa"].find("q:Description", NS).text == "Comment in the DOCX file."
     book_notes = [n.get("name") for n in root.iterfind("q:Notes/q:Note", NS)
                   if n.get("name", "").startswith("qualcode codebook")]
-    assert book_notes == ["qualcode codebook peer_support 1.0.0", f"qualcode codebook peer_support {project.hier.version}"]
+    base = load_codebook(CODEBOOK)[0]
+    assert book_notes == [f"qualcode codebook {base.name} {base.version}",
+                          f"qualcode codebook {project.hier.name} {project.hier.version}"]
     assert project.summary.codings == len(original.codings) and project.summary.memos == 5
 
 

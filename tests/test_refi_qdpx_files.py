@@ -109,14 +109,15 @@ def test_a_conflicting_codebook_version_is_refused(tmp_path, engine):
     with transaction(engine) as s:
         record_version(s, parse_codebook(book_text), book_text)
     before = counts(engine)
-    changed = book_text.replace("Practical support", "Practical help")
-    note = (f'<Notes><Note guid="90000000-0000-4000-8000-00000000000a" name="qualcode codebook peer_support 1.0.0">'
+    book = parse_codebook(book_text)
+    changed = book_text + "\n# edited without a new version number\n"
+    note = (f'<Notes><Note guid="90000000-0000-4000-8000-00000000000a" name="qualcode codebook {book.name} {book.version}">'
             f"<Description>The qualcode codebook version in use (YAML).</Description>"
             f"<PlainTextContent><![CDATA[{changed}]]></PlainTextContent></Note></Notes>")
     qde = ('<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="qualcode 0.1.0">'
            '<CodeBook><Codes><Code guid="c0000000-0000-4000-8000-000000000002" name="x" isCodable="true"/>'
            f"</Codes></CodeBook>{note}</Project>")
-    with pytest.raises(RefiError, match="codebook peer_support 1.0.0 in the file differs"):
+    with pytest.raises(RefiError, match=f"codebook {book.name} {book.version} in the file differs"):
         read_qdpx(engine, write_zip(tmp_path / "book.qdpx", {"project.qde": qde}))
     assert counts(engine) == before
 

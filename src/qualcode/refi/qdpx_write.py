@@ -237,7 +237,8 @@ def build_project(snap: ProjectSnapshot, name: str, lang: str = "en") -> tuple[e
             summary.memos += 1
             if m.start is None:
                 loose_notes.append(mguid)
-            else:
+            else:  # an anchor past the text (edited text?) is kept inside it
+                m.start, m.end = min(m.start, len(t.text)), min(m.end, len(t.text))
                 selections.append(((m.start, m.end, 1, mguid), (m, mguid)))
         for _, item in sorted(selections, key=lambda x: x[0]):
             if len(item) == 4:
