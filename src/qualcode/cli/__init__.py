@@ -36,3 +36,4 @@ def main(ctx: click.Context, db: str | None) -> None:
 
 
 from . import analysis, codebook, tagging, transcripts  # noqa: E402,F401  (commands register themselves)
+from . import refi  # noqa: E402,F401  (codebook import-qdc)

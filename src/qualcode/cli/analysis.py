@@ -57,9 +57,9 @@ def export_cmd(obj, fmt, codebook_path, output):
                 book = load_codebook()[0]
             refi.write_qdc(book, path)
         elif fmt == "qdpx":
-            refi.write_qdpx(obj.engine, path)
+            click.echo(refi.write_qdpx(obj.engine, path))
         else:
             write_table(theme_matrix(obj.engine, MatrixSpec()), path, fmt)
-    except (CodebookError, NotImplementedError) as exc:
+    except (CodebookError, NotImplementedError, refi.RefiError) as exc:
         fail(str(exc))
     click.echo(f"wrote {output}")

@@ -50,8 +50,10 @@ def import_cmd(obj, paths, attrs, manifest, name, replace, speaker_pattern, do_c
 
         for path in paths:
             try:
-                click.echo(refi.read_qdpx(obj.engine, path))
-            except NotImplementedError as exc:
+                with progress_bar("segmenting coded texts", "word") as update:
+                    report = refi.read_qdpx(obj.engine, path, progress=update)
+                click.echo(report)
+            except (NotImplementedError, refi.RefiError) as exc:
                 fail(str(exc))
         return
     try:
