@@ -280,10 +280,11 @@ def test_project_from_another_tool(tmp_path, nlp):
         assert inline.text == INLINE_TEXT
         row = current_version(s)
         book = parse_codebook(row.yaml_text, "imported")
+        book_yaml = row.yaml_text
     assert book.name == "vertaistuki_nvivo"
     assert {c.id: c.parent for c in book.codes} == {"tuki": None, "kaytannollinen_apu": "tuki", "tunnetuki": "tuki",
                                                     "luottamus": None}
-    # Tagging afterwards tags the imported segments and leaves segmentation alone.
-    tagbook, tagtext = load_codebook(CODEBOOK)
-    tag = pretag(engine, tagbook, tagtext, nlp=nlp)
+    # Tagging afterwards (with the imported codebook: a codebook that drops the codes these
+    # codings use is refused) tags the imported segments and leaves segmentation alone.
+    tag = pretag(engine, book, book_yaml, nlp=nlp)
     assert tag.transcripts_segmented == 0 and tag.segments_tagged > 0

@@ -14,7 +14,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable
 
-from ..importing.turns import label_candidate, plausible_label, speaker_role
+from ..importing.turns import Roles, colon_candidate, label_list, plausible_label
 from ..store.models import ROLE_PARTICIPANT
 from ..transcript import TurnData
 
@@ -37,24 +37,24 @@ def rebuild_turns(text: str, speakers: dict[str, str] | None = None,
     for line in text.split("\n"):
         lines.append((pos, line))
         pos += len(line) + 1
-    candidates = [(start, line, label_candidate(line)) for start, line in lines if line.strip()]
-    counts = Counter(c[0] for _, _, c in candidates if c)
-    interviewers = {w.strip("()") for w in (interviewer or "").replace(",", " ").split()}
+    candidates = [(start, line, colon_candidate(line)) for start, line in lines if line.strip()]
+    counts = Counter(c.label for _, _, c in candidates if c)
+    interviewers = label_list(interviewer or "")
     turns: list[TurnData] = []
     header_end = len(text)
     for start, line, cand in candidates:
         accept = False
         if cand:
-            label = cand[0]
-            accept = label in speakers if speakers else plausible_label(label, counts[label], interviewers)
+            accept = cand.label in speakers if speakers else plausible_label(cand, counts[cand.label], interviewers)
         if accept:
-            label, ts, offset = cand
-            role = speakers[label] if speakers else speaker_role(label, interviewers, set())
             if not turns:
                 header_end = start
-            turns.append(TurnData(label, role, start + offset, start + len(line), ts))
+            turns.append(TurnData(cand.label, ROLE_PARTICIPANT, start + cand.text_start, start + len(line), cand.ts))
         elif turns:
             turns[-1].end = start + len(line)
+    roles = speakers or Roles(interviewers=interviewers).resolve([t.speaker for t in turns])
+    for t in turns:
+        t.role = roles[t.speaker]
     for t in turns:
         while t.end > t.start and text[t.end - 1].isspace():
             t.end -= 1
