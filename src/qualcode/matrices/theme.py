@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -32,12 +33,12 @@ class ThemeMatrix:
 
     def shares(self) -> pd.DataFrame:
         """Percent of each group's units (one decimal); 0 where a group has none."""
-        base = self.bases.replace(0, pd.NA)
-        out = (self.counts.astype("float64").div(base.astype("float64"), axis=1) * 100).fillna(0.0)
+        base = self.bases.astype("float64").replace(0.0, np.nan)
+        out = (self.counts.astype("float64").div(base, axis=1) * 100).fillna(0.0)
         return out.round(1)
 
     def any_code_share(self) -> pd.Series:
-        base = self.bases.replace(0, pd.NA).astype("float64")
+        base = self.bases.astype("float64").replace(0.0, np.nan)
         return (self.any_code.astype("float64") / base * 100).fillna(0.0).round(1)
 
     def frame(self, share: bool | None = None, total_row: bool | None = None) -> pd.DataFrame:

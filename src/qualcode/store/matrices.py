@@ -86,7 +86,8 @@ def _masks(raw, codes: list[str]) -> list:
     for i in range(0, len(codes), MASK_BITS):
         chunk = codes[i:i + MASK_BITS]
         other = 1 << chunk.index(OTHER) if OTHER in chunk else 0
-        bit = case({c: 1 << j for j, c in enumerate(chunk) if c != OTHER}, value=raw.c.code, else_=other)
+        whens = {c: 1 << j for j, c in enumerate(chunk) if c != OTHER}
+        bit = case(whens, value=raw.c.code, else_=other) if whens else literal(other)
         out.append(func.sum(distinct(bit)).label(f"m{i // MASK_BITS}"))
     return out
 
