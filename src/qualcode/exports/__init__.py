@@ -33,7 +33,8 @@ MIME = {
 
 __all__ = [
     "FORMATS", "MIME", "PARTS", "REPORT_FORMATS", "TABLE_FORMATS", "Report", "ReportError", "Table",
-    "build_report", "export", "heatmap", "normalise_zip", "parse_date", "render_report", "render_table",
+    "build_report", "export", "heatmap", "normalise_zip", "parse_date", "part_of", "refi_bytes", "render_report",
+    "render_table",
     "to_csv", "to_markdown", "write_atomic", "write_table",
 ]
 
@@ -109,3 +110,26 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str) -> Path:
     else:
         raise ReportError(f"unknown table format {fmt!r}; choose csv, md or xlsx")
     return write_atomic(path, data)
+
+
+def refi_bytes(engine: Engine, fmt: str) -> bytes:
+    """The REFI-QDA project (qdpx) or codebook (qdc) as bytes, for a download button.
+
+    Raises NotImplementedError while the REFI-QDA module cannot write that format yet.
+    """
+    import tempfile
+
+    from .. import refi
+
+    if fmt not in ("qdpx", "qdc"):
+        raise ReportError(f"REFI-QDA format must be qdpx or qdc, not {fmt!r}")
+    with tempfile.TemporaryDirectory(prefix="qualcode-refi-") as tmp:
+        path = Path(tmp) / f"project.{fmt}"
+        if fmt == "qdpx":
+            refi.write_qdpx(engine, path)
+        else:
+            from ..codebook import load_codebook
+            from ..review import codebook_in_use
+
+            refi.write_qdc(codebook_in_use(engine) or load_codebook()[0], path)
+        return path.read_bytes()

@@ -28,7 +28,9 @@ from .spec import (
     Context,
     MatrixError,
     MatrixSpec,
+    attribute_choices,
     code_labels,
+    coders,
     code_tree,
     context,
     load_context,
@@ -40,6 +42,6 @@ __all__ = [
     "BY_PARTICIPANT", "BY_TRANSCRIPT", "CO_UNITS", "MISSING", "ROW_KINDS", "STATUSES", "TOTAL", "UNITS",
     "UNIT_NAMES", "VOCABULARY", "Context", "Cooccurrence", "FrameworkCell", "FrameworkMatrix", "FrameworkRow",
     "MatrixError", "MatrixSpec", "Quote", "ThemeMatrix", "build_cooccurrence", "build_framework",
-    "build_theme_matrix", "cell_quotes", "code_labels", "code_tree", "context", "cooccurrence",
+    "attribute_choices", "build_theme_matrix", "cell_quotes", "code_labels", "coders", "code_tree", "context", "cooccurrence",
     "framework_matrix", "load_context", "rollup_mapping", "theme_matrix", "theme_matrix_full",
 ]

@@ -228,3 +228,19 @@ def load_context(session, spec: MatrixSpec, codebook: Codebook | None = None) ->
 def context(engine: Engine, spec: MatrixSpec, codebook: Codebook | None = None) -> Context:
     with transaction(engine) as s:
         return load_context(s, spec, codebook)
+
+
+def attribute_choices(engine: Engine) -> list[str]:
+    """What a matrix can be grouped by: stakeholder first, the vocabulary's attributes, the
+    other transcript and participant attributes in use, then one column per transcript or speaker."""
+    with transaction(engine) as s:
+        on_transcripts, on_participants = q.attribute_keys(s)
+    first = list(VOCABULARY)
+    rest = sorted((set(on_transcripts) | set(on_participants)) - set(first) - {BY_TRANSCRIPT, BY_PARTICIPANT})
+    return first + rest + [BY_TRANSCRIPT, BY_PARTICIPANT]
+
+
+def coders(engine: Engine) -> list[str]:
+    """The people who coded (not the adjudicated pseudo-coder), for pickers."""
+    with transaction(engine) as s:
+        return [c for c in q.coders(s) if c != ADJUDICATED]

@@ -215,6 +215,11 @@ def participant_attribute(session: Session, key: str) -> dict[int, str]:
         ParticipantAttribute.key == key)).all())
 
 
+def coders(session: Session) -> list[str]:
+    """Everyone with a coding, by name (the adjudicated pseudo-coder included)."""
+    return sorted(session.scalars(select(Coding.coder).distinct()))
+
+
 def attribute_keys(session: Session) -> tuple[list[str], list[str]]:
     """The attribute keys in use: (on transcripts, on participants), each sorted."""
     t = sorted(session.scalars(select(TranscriptAttribute.key).distinct()))
