@@ -126,6 +126,14 @@ def build(url: str, n_codings: int, seed: int = 7) -> None:
           f"in {time.perf_counter() - t0:.1f} s")
 
 
+def reference_loop() -> float:
+    c = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.process_time() - c
+
+
 def timed(label: str, fn, repeat: int) -> object:
     """Run ``fn`` ``repeat`` times; print the best wall-clock and CPU time and the ratio to the aim."""
     walls, cpus = [], []
@@ -156,6 +164,8 @@ def main() -> None:
         n = s.scalar(select(func.count()).select_from(Coding))
     print(f"database {path}: {n} codings; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(cpu time is the fairer figure on a shared machine)")
+    print(f"machine speed: a pure-Python loop of 10M additions took {reference_loop():.2f} s cpu "
+          "(scale the figures below by it when comparing machines)")
     spec = MatrixSpec(by="stakeholder")
     with transaction(engine) as s:
         m = timed("stakeholder matrix, coded segments", lambda: build_theme_matrix(s, spec), args.repeat)

@@ -47,7 +47,7 @@ def build_cooccurrence(session, spec: MatrixSpec, unit: str = "segments", codebo
     units = load_units(session, ctx, unit)
     weights = units.weights()
     overall = _square(units.codes, units.member, weights)
-    groups = list(ctx.grouping.order)
+    groups = list(ctx.order)
     if len(units.table):
         groups += sorted(set(units.table["group"]) - set(groups))
     by_group = {}

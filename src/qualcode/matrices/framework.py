@@ -17,7 +17,7 @@ from ..codebook import Codebook
 from ..store import matrices as q
 from ..store import transaction
 from ..store.models import ROLE_INTERVIEWER
-from .spec import TOTAL, Context, MatrixError, MatrixSpec, load_context
+from .spec import TOTAL, Context, MatrixError, MatrixSpec, load_context, load_grouping
 
 ROW_KINDS = ("transcripts", "participants")
 QUOTE_CHARS = 400
@@ -141,7 +141,7 @@ def build_framework(session, spec: MatrixSpec, rows: str = "transcripts", quotes
             raise MatrixError(f"unknown codes: {', '.join(unknown)}")
         tree = [(c, d) for c, d in tree if c in codes]
     order = [c for c, _ in tree]
-    g = ctx.grouping
+    g = load_grouping(session, spec.by)
     names = g.transcript_names
     per_row = rows == "participants"
 
@@ -190,9 +190,10 @@ def cell_quotes(engine: Engine, spec: MatrixSpec, code: str, group: str = TOTAL,
     with transaction(engine) as s:
         ctx = load_context(s, spec)
         f = ctx.unit_filter
+        g = load_grouping(s, spec.by)
         if group != TOTAL:
-            f = replace(f, transcript_ids=tuple(ctx.grouping.transcripts_in(group)))
+            f = replace(f, transcript_ids=tuple(g.transcripts_in(group)))
         found = q.quote_rows(s, f, codes=_sources(ctx, [code]))
     ranked = [r for r in _rolled(ctx, found, {code}).get(code, [])
-              if group == TOTAL or ctx.grouping.group(r.transcript_id, r.participant_id) == group]
+              if group == TOTAL or g.group(r.transcript_id, r.participant_id) == group]
     return len(ranked), [Quote.from_row(r) for r in ranked[:limit]]

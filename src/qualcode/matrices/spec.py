@@ -157,7 +157,22 @@ class Grouping:
         return sorted({t for (t, _), g in self.of.items() if g == group})
 
 
-def load_grouping(session, by: str, extra_values: set[str] = frozenset()) -> Grouping:
+def group_order(session, by: str) -> list[str]:
+    """The columns of a matrix by ``by``: the vocabulary's values first (even if unused), then the
+    other values in use, sorted; or every transcript or speaker by name."""
+    if by == BY_TRANSCRIPT:
+        return [name for _, name in q.transcripts(session)]
+    if by == BY_PARTICIPANT:
+        names = dict(q.transcripts(session))
+        return sorted(f"{names[tid]}: {label}" for _, tid, label, role in q.speakers(session)
+                      if role != ROLE_INTERVIEWER)
+    vocab = list(VOCABULARY.get(by, ()))
+    seen = set(q.attribute_values(session, by)) - {MISSING}
+    return vocab + sorted(seen - set(vocab))
+
+
+def load_grouping(session, by: str) -> Grouping:
+    """Each (transcript, participant)'s column, for code that maps single segments (quotes)."""
     names = dict(q.transcripts(session))
     people = [p for p in q.speakers(session) if p[3] != ROLE_INTERVIEWER]
     if by == BY_TRANSCRIPT:
@@ -173,21 +188,19 @@ def load_grouping(session, by: str, extra_values: set[str] = frozenset()) -> Gro
         pvals = q.participant_attribute(session, by)
         of = {(tid, None): tvals.get(tid, MISSING) for tid in names}
         of.update({(tid, pid): pvals.get(pid) or tvals.get(tid, MISSING) for pid, tid, _, _ in people})
-        vocab = list(VOCABULARY.get(by, ()))
-        seen = (set(tvals.values()) | set(pvals.values()) | extra_values) - {MISSING}
-        order = vocab + sorted(seen - set(vocab))
+        order = group_order(session, by)
     return Grouping(by, of, order, names)
 
 
 @dataclass
 class Context:
-    """Everything a matrix needs besides the counts: codebook, filter, roll-up, grouping."""
+    """Everything a matrix needs besides the counts: codebook, filter, roll-up, column order."""
 
     spec: MatrixSpec
     codebook: Codebook | None
     codebook_version: str | None
     unit_filter: q.UnitFilter
-    grouping: Grouping
+    order: list[str]  # the columns (groups) in order
     mapping: tuple[tuple[str, str], ...] = ()
 
     def targets(self) -> dict[str, list[str]]:
@@ -222,7 +235,7 @@ def load_context(session, spec: MatrixSpec, codebook: Codebook | None = None) ->
         codebook = found[0] if found else None
     f = q.UnitFilter(status=spec.status, coder=spec.coder, version_id=version.id if version else None)
     label = f"{codebook.name} {codebook.version}" if codebook else None
-    return Context(spec, codebook, label, f, load_grouping(session, spec.by), rollup_mapping(codebook, spec.rollup))
+    return Context(spec, codebook, label, f, group_order(session, spec.by), rollup_mapping(codebook, spec.rollup))
 
 
 def context(engine: Engine, spec: MatrixSpec, codebook: Codebook | None = None) -> Context:

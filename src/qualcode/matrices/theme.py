@@ -57,7 +57,7 @@ def build_theme_matrix(session, spec: MatrixSpec, codebook: Codebook | None = No
     units = load_units(session, ctx, spec.unit)
     base = bases(session, ctx, spec.unit)
     seen = (set(base.index) | set(units.table["group"])) - {TOTAL}
-    order = list(ctx.grouping.order)
+    order = list(ctx.order)
     groups = order + sorted(seen - set(order) - {MISSING}) + ([MISSING] if MISSING in seen else [])
     columns = pd.Index(groups + [TOTAL], name=spec.by)
 

@@ -137,35 +137,39 @@ def code_sets(session: Session, f: UnitFilter, codes: list[str], *, by: str, uni
         return []
     raw = _raw_units(f).subquery("raw")
     masks = _masks(raw, codes)
-    seg_sets = select(raw.c.segment_id, *masks).group_by(raw.c.segment_id).subquery("seg_sets")
+    # One row per counted segment with its code set. Joining the segment while grouping is cheap
+    # (consecutive codings share a segment) and drops interviewer segments before anything else.
+    seg_sets = (select(raw.c.segment_id, Segment.transcript_id.label("tid"), Segment.turn_id,
+                       Segment.word_count.label("words"), *masks)
+                .select_from(raw).join(Segment, Segment.id == raw.c.segment_id))
+    seg_sets = _counted_segments(seg_sets, f).group_by(raw.c.segment_id).subquery("seg_sets")
     mcols = [seg_sets.c[m.name] for m in masks]
     if unit == "segments":
-        q = (select(*mcols, Segment.transcript_id.label("tid"), Turn.participant_id.label("pid"),
-                    literal(1).label("n"), Segment.word_count.label("words"))
-             .select_from(seg_sets).join(Segment, Segment.id == seg_sets.c.segment_id)
-             .join(Turn, Turn.id == Segment.turn_id))
-        units = _counted_segments(q, f).subquery("units")
+        units = (select(*mcols, seg_sets.c.tid, Turn.participant_id.label("pid"), literal(1).label("n"),
+                        seg_sets.c.words)
+                 .select_from(seg_sets).join(Turn, Turn.id == seg_sets.c.turn_id)).subquery("units")
     else:
-        per_turn = (select(Segment.turn_id, *_union_masks(mcols, len(codes)), func.sum(Segment.word_count).label("words"))
-                    .select_from(seg_sets).join(Segment, Segment.id == seg_sets.c.segment_id))
-        per_turn = _counted_segments(per_turn, f).group_by(Segment.turn_id).subquery("turn_sets")
+        per_turn = (select(seg_sets.c.turn_id, *_union_masks(mcols, len(codes)),
+                           func.sum(seg_sets.c.words).label("words"))
+                    .group_by(seg_sets.c.turn_id)).subquery("turn_sets")
         units = (select(*[per_turn.c[m.name] for m in masks], Turn.transcript_id.label("tid"),
                         Turn.participant_id.label("pid"), literal(1).label("n"), per_turn.c.words)
                  .select_from(per_turn).join(Turn, Turn.id == per_turn.c.turn_id)).subquery("units")
-    # Per speaker first (integer keys, few rows), then the attribute look-ups on those rows only.
     ucols = [units.c[m.name] for m in masks]
+    if per == "group":  # units with the same code set in the same group, counted together
+        q, grp = _group_expr(select(), by, units.c.tid, units.c.pid)
+        q = (q.add_columns(*ucols, grp, literal(None), func.sum(units.c.n), func.sum(units.c.words))
+             .select_from(units).group_by(*ucols, grp))
+        return list(session.execute(q).all())
+    # Per speaker and code set first (integer keys), then one row per transcript (participant).
     spoken = (select(*ucols, units.c.tid, units.c.pid, func.sum(units.c.n).label("n"),
                      func.sum(units.c.words).label("words"))
               .group_by(*ucols, units.c.tid, units.c.pid)).subquery("spoken")
     scols = [spoken.c[m.name] for m in masks]
     q, grp = _group_expr(select(), by, spoken.c.tid, spoken.c.pid)
-    total = [func.sum(spoken.c.n), func.sum(spoken.c.words)]
-    if per == "group":
-        q = q.add_columns(*scols, grp, literal(None), *total).select_from(spoken).group_by(*scols, grp)
-    else:
-        ident = spoken.c.tid if per == "transcript" else spoken.c.pid
-        q = (q.add_columns(*_union_masks(scols, len(codes)), grp, ident, *total).select_from(spoken)
-             .group_by(ident, grp))
+    ident = spoken.c.tid if per == "transcript" else spoken.c.pid
+    q = (q.add_columns(*_union_masks(scols, len(codes)), grp, ident, func.sum(spoken.c.n), func.sum(spoken.c.words))
+         .select_from(spoken).group_by(ident, grp))
     return list(session.execute(q).all())
 
 
@@ -213,6 +217,13 @@ def transcript_attribute(session: Session, key: str) -> dict[int, str]:
 def participant_attribute(session: Session, key: str) -> dict[int, str]:
     return dict(session.execute(select(ParticipantAttribute.participant_id, ParticipantAttribute.value).where(
         ParticipantAttribute.key == key)).all())
+
+
+def attribute_values(session: Session, key: str) -> list[str]:
+    """The values ``key`` takes on transcripts and participants."""
+    t = select(TranscriptAttribute.value).where(TranscriptAttribute.key == key)
+    p = select(ParticipantAttribute.value).where(ParticipantAttribute.key == key)
+    return sorted(set(session.scalars(t.union(p))))
 
 
 def coders(session: Session) -> list[str]:
