@@ -87,7 +87,8 @@ def build(url: str, n_codings: int, seed: int = 7) -> None:
                 role = "interviewer" if k == 0 else "participant"
                 people.append({"id": pid, "transcript_id": t, "label": "H" if k == 0 else f"P{k}", "role": role})
                 if k:
-                    attrs.append({"participant_id": pid, "key": "age_group", "value": rnd.choice(["18-34", "35-54", "55+"])})
+                    attrs.append({"participant_id": pid, "key": "age_group",
+                                  "value": rnd.choice(["18-34", "35-54", "55+"])})
                 ids.append((pid, role))
             for i in range(TURNS_PER_TRANSCRIPT):
                 tid_turn += 1

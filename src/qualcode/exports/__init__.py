@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy import Engine
 
 from ..matrices import TOTAL, MatrixSpec
@@ -35,7 +34,7 @@ __all__ = [
     "FORMATS", "MIME", "PARTS", "REPORT_FORMATS", "TABLE_FORMATS", "Report", "ReportError", "Table",
     "build_report", "export", "heatmap", "normalise_zip", "parse_date", "part_of", "refi_bytes", "render_report",
     "render_table",
-    "to_csv", "to_markdown", "write_atomic", "write_table",
+    "to_csv", "to_markdown", "write_atomic",
 ]
 
 
@@ -92,24 +91,6 @@ def export(engine: Engine, spec: MatrixSpec, fmt: str, path: str | Path, *, tabl
     report = build_report(engine, spec, when=when, lang=lang, parts=parts, framework_rows=framework_rows,
                           quotes_per_cell=quotes_per_cell)
     return write_atomic(path, render_report(report, fmt, table))
-
-
-def write_table(frame: pd.DataFrame, path: str | Path, fmt: str) -> Path:
-    """One table as CSV, Markdown or XLSX (a single sheet with a frozen header), atomically."""
-    if fmt == "csv":
-        data = to_csv(frame).encode("utf-8")
-    elif fmt == "md":
-        data = to_markdown(frame).encode("utf-8")
-    elif fmt == "xlsx":
-        from datetime import datetime as _dt
-
-        from .xlsx import to_xlsx
-
-        report = Report("table", _dt(1980, 1, 1), [], [Table("matrix", "matrix", frame, "counts")])
-        data = to_xlsx(report)
-    else:
-        raise ReportError(f"unknown table format {fmt!r}; choose csv, md or xlsx")
-    return write_atomic(path, data)
 
 
 def refi_bytes(engine: Engine, fmt: str) -> bytes:

@@ -42,6 +42,7 @@ __all__ = [
     "BY_PARTICIPANT", "BY_TRANSCRIPT", "CO_UNITS", "MISSING", "ROW_KINDS", "STATUSES", "TOTAL", "UNITS",
     "UNIT_NAMES", "VOCABULARY", "Context", "Cooccurrence", "FrameworkCell", "FrameworkMatrix", "FrameworkRow",
     "MatrixError", "MatrixSpec", "Quote", "ThemeMatrix", "build_cooccurrence", "build_framework",
-    "attribute_choices", "build_theme_matrix", "cell_quotes", "code_labels", "coders", "code_tree", "context", "cooccurrence",
+    "attribute_choices", "build_theme_matrix", "cell_quotes", "code_labels", "coders", "code_tree", "context",
+    "cooccurrence",
     "framework_matrix", "load_context", "rollup_mapping", "theme_matrix", "theme_matrix_full",
 ]

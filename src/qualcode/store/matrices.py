@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, func, literal, select, union_all
+from sqlalchemy import BigInteger, and_, case, cast, distinct, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from .models import (
@@ -88,7 +88,7 @@ def _masks(raw, codes: list[str]) -> list:
         other = 1 << chunk.index(OTHER) if OTHER in chunk else 0
         whens = {c: 1 << j for j, c in enumerate(chunk) if c != OTHER}
         bit = case(whens, value=raw.c.code, else_=other) if whens else literal(other)
-        out.append(func.sum(distinct(bit)).label(f"m{i // MASK_BITS}"))
+        out.append(cast(func.sum(distinct(bit)), BigInteger).label(f"m{i // MASK_BITS}"))  # PostgreSQL: numeric
     return out
 
 
