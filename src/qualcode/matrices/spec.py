@@ -74,8 +74,8 @@ class MatrixSpec:
         d = asdict(self)
         d["coder"] = "adjudicated" if self.adjudicated else (self.coder or "any coder")
         d["unit"] = f"{self.unit} ({UNIT_NAMES[self.unit]})"
-        d.pop("adjudicated")
-        d.pop("total_row")
+        for shown_elsewhere in ("adjudicated", "total_row", "share", "rollup"):
+            d.pop(shown_elsewhere)
         d["interviewer turns"] = "excluded"
         return {k: str(v) for k, v in d.items()}
 
