@@ -233,6 +233,9 @@ class Coding(Base):
     __table_args__ = (
         UniqueConstraint("segment_id", "code", "coder"),
         Index("ix_codings_code_status", "code", "status"),
+        # Covering indexes for matrices: a segment's codes by status (any coder, or one coder).
+        Index("ix_codings_status_segment", "status", "segment_id", "code", "coder"),
+        Index("ix_codings_coder_status_segment", "coder", "status", "segment_id", "code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
