@@ -100,6 +100,18 @@ def accept_keys(at) -> list[str]:
     return [k for k in keys(at, "acc-") if not k.startswith("acc-turn")]
 
 
+def rows(at) -> list[int]:
+    """The segments shown, in order (each has an "add a code" button)."""
+    return [int(k.rsplit("-", 1)[1]) for k in keys(at, "open-add-")]
+
+
+def add_code(at, segment_id: int, code: str):
+    """Open a segment's "add a code" dialog, pick ``code`` and add it."""
+    at = click(at, f"open-add-{segment_id}")
+    at = run(at.selectbox(key=f"pick-{segment_id}").select(code))
+    return click(at, f"add-{segment_id}")
+
+
 def parse_key(key: str) -> tuple[int, str]:
     _, seg, code = key.split("-", 2)
     return int(seg), code

@@ -78,7 +78,7 @@ class SegmentView:
 
     @property
     def pending(self) -> list[SuggestionView]:
-        return [s for s in self.suggestions if s.decision is None]
+        return [s for s in self.suggestions if s.decision is None] if self.suggestions else []
 
 
 @dataclass
@@ -144,6 +144,49 @@ def _blind_hides(session, transcript_id: int, coder: str, blind: bool) -> bool:
     return blind and not progress_store.is_done(session, transcript_id, coder)
 
 
+def _fill(s, transcript_id: int, segs: dict[int, SegmentView], coder: str, others_visible: bool,
+          only: list[int] | None = None) -> list[MemoView]:
+    """Suggestions, codings and memos of ``segs`` (all of a transcript, or ``only`` these ids):
+    three queries whatever the count. Returns the transcript-level memos (when reading all)."""
+    def scope(q, column):
+        q = q.join(Segment, Segment.id == column).where(Segment.transcript_id == transcript_id)
+        return q.where(Segment.id.in_(only)) if only is not None else q
+
+    mine: dict[int, dict[str, str]] = {}
+    coding_q = scope(select(Coding.segment_id, Coding.coder, Coding.code, Coding.status), Coding.segment_id)
+    if not others_visible:
+        coding_q = coding_q.where(Coding.coder == coder)
+    for sid, who, code, status in s.execute(coding_q.order_by(Coding.coder, Coding.code)):
+        if who == coder:
+            mine.setdefault(sid, {})[code] = status
+        elif status == STATUS_ACCEPTED:
+            segs[sid].others.setdefault(who, []).append(code)
+    version = current_version(s)
+    if version is not None:
+        q = scope(select(Suggestion.segment_id, Suggestion.code, Suggestion.score, Suggestion.source,
+                         Suggestion.reason), Suggestion.segment_id)
+        for sid, code, score, source, reason in s.execute(
+                q.where(Suggestion.codebook_version_id == version.id)
+                .order_by(Suggestion.segment_id, Suggestion.score.desc(), Suggestion.code)):
+            segs[sid].suggestions.append(SuggestionView(code, score, source, reason, mine.get(sid, {}).get(code)))
+    for sid, decisions in mine.items():
+        segs[sid].accepted = sorted(c for c, st in decisions.items() if st == STATUS_ACCEPTED)
+        segs[sid].rejected = sorted(c for c, st in decisions.items() if st == STATUS_REJECTED)
+    memos: list[MemoView] = []
+    memo_q = select(Memo).where(Memo.transcript_id == transcript_id)
+    if only is not None:
+        memo_q = memo_q.where(Memo.segment_id.in_(only))
+    for m in s.scalars(memo_q.order_by(Memo.created_at, Memo.id)):
+        if m.coder != coder and m.origin == "manual" and not others_visible:
+            continue  # blind: other coders' memos are theirs until this coder is done
+        view = MemoView(m.id, m.segment_id, m.coder, m.text, m.origin, m.created_at)
+        if m.segment_id is not None and m.segment_id in segs:
+            segs[m.segment_id].memos.append(view)
+        elif only is None:
+            memos.append(view)
+    return memos
+
+
 def load_review(engine: Engine, transcript_id: int, coder: str, *, blind: bool = True) -> ReviewData:
     """The transcript turn by turn, each segment with its suggestions, this coder's decisions and memos.
 
@@ -174,40 +217,20 @@ def load_review(engine: Engine, transcript_id: int, coder: str, *, blind: bool =
             view = SegmentView(sid, index, start, end, stext, turn.index, turn.speaker, turn.role)
             turn.segments.append(view)
             segs[sid] = view
-        mine: dict[int, dict[str, str]] = {}
-        coding_q = (select(Coding.segment_id, Coding.coder, Coding.code, Coding.status)
-                    .join(Segment, Segment.id == Coding.segment_id).where(Segment.transcript_id == transcript_id))
-        if not others_visible:
-            coding_q = coding_q.where(Coding.coder == coder)
-        for sid, who, code, status in s.execute(coding_q.order_by(Coding.coder, Coding.code)):
-            if who == coder:
-                mine.setdefault(sid, {})[code] = status
-            elif status == STATUS_ACCEPTED:
-                segs[sid].others.setdefault(who, []).append(code)
-        version = current_version(s)
-        if version is not None:
-            for sid, code, score, source, reason in s.execute(
-                    select(Suggestion.segment_id, Suggestion.code, Suggestion.score, Suggestion.source,
-                           Suggestion.reason)
-                    .join(Segment, Segment.id == Suggestion.segment_id)
-                    .where(Segment.transcript_id == transcript_id, Suggestion.codebook_version_id == version.id)
-                    .order_by(Suggestion.segment_id, Suggestion.score.desc(), Suggestion.code)):
-                segs[sid].suggestions.append(SuggestionView(code, score, source, reason,
-                                                            mine.get(sid, {}).get(code)))
-        for sid, decisions in mine.items():
-            segs[sid].accepted = sorted(c for c, st in decisions.items() if st == STATUS_ACCEPTED)
-            segs[sid].rejected = sorted(c for c, st in decisions.items() if st == STATUS_REJECTED)
-        memos: list[MemoView] = []
-        for m in s.scalars(select(Memo).where(Memo.transcript_id == transcript_id).order_by(Memo.created_at, Memo.id)):
-            if m.coder != coder and m.origin == "manual" and not others_visible:
-                continue  # blind: other coders' memos are theirs until this coder is done
-            view = MemoView(m.id, m.segment_id, m.coder, m.text, m.origin, m.created_at)
-            if m.segment_id is not None and m.segment_id in segs:
-                segs[m.segment_id].memos.append(view)
-            else:
-                memos.append(view)
+        memos = _fill(s, transcript_id, segs, coder, others_visible)
     return ReviewData(transcript_id, name, attributes, list(turns.values()), memos, coder, done, others_visible,
                       segmented_at is not None or bool(segs))
+
+
+def reload_segments(engine: Engine, transcript_id: int, segments: list[SegmentView], coder: str, *,
+                    blind: bool = True) -> list[SegmentView]:
+    """Fresh copies of some segments (after a decision on them), without reading the whole transcript."""
+    fresh = {seg.id: SegmentView(seg.id, seg.index, seg.start, seg.end, seg.text, seg.turn_index, seg.speaker,
+                                 seg.role) for seg in segments}
+    with transaction(engine) as s:
+        others_visible = bool(coder) and not _blind_hides(s, transcript_id, coder, blind)
+        _fill(s, transcript_id, fresh, coder, others_visible, only=list(fresh))
+    return [fresh[seg.id] for seg in segments]
 
 
 def transcript_view(engine: Engine, transcript_id: int, coder: str) -> tuple[ReviewData, list[TurnView]]:
@@ -357,6 +380,19 @@ def accept_above(engine: Engine, transcript_id: int, coder: str, min_score: floa
     return n
 
 
+def pending_codes(engine: Engine, segment_id: int, coder: str) -> list[str]:
+    """The codes suggested for a segment that ``coder`` has not decided on, best score first."""
+    with transaction(engine) as s:
+        version = current_version(s)
+        if version is None:
+            return []
+        decided = set(s.scalars(select(Coding.code).where(Coding.segment_id == segment_id, Coding.coder == coder)))
+        rows = s.execute(select(Suggestion.code).where(Suggestion.segment_id == segment_id,
+                                                       Suggestion.codebook_version_id == version.id)
+                         .order_by(Suggestion.score.desc(), Suggestion.code)).scalars()
+        return [c for c in rows if c not in decided]
+
+
 @dataclass
 class LastAction:
     """What an undo would take back: one action (``accepted``, ``rejected``, ``removed``) on ``count`` codes."""
@@ -410,6 +446,12 @@ def delete_memo(engine: Engine, memo_id: int, coder: str) -> None:
 
 
 # --- lists for pickers and tables -----------------------------------------------------------------
+
+def transcript_names(engine: Engine) -> list[tuple[int, str]]:
+    """(id, name) of every transcript, by name: the Review page's picker (no texts loaded)."""
+    with transaction(engine) as s:
+        return [tuple(r) for r in s.execute(select(Transcript.id, Transcript.name).order_by(Transcript.name))]
+
 
 def transcript_list(engine: Engine) -> list[dict]:
     """All transcripts with attributes and counts (for pickers and tables)."""

@@ -11,7 +11,7 @@ adjudicator writes the agreed coding (``coder`` is then ``models.ADJUDICATED``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -166,35 +166,29 @@ def remove(session: Session, segment_id: int, code: str, coder: str, *, who: str
 
 # --- undo -------------------------------------------------------------------------------------
 
-def _undoable(session: Session, who: str, transcript_id: int, limit: int = 2000) -> list[AuditEntry]:
-    """``who``'s coding entries on a transcript that are not undone yet, newest first.
+def _undoable(session: Session, who: str, transcript_id: int) -> Iterator[AuditEntry]:
+    """``who``'s coding entries on a transcript that are not undone yet, newest first (read lazily).
 
     Undo entries cancel the newest not yet cancelled entries, one for one (a stack).
     """
     rows = session.scalars(select(AuditEntry).where(
         AuditEntry.who == who, AuditEntry.transcript_id == transcript_id, AuditEntry.entity == ENTITY,
-    ).order_by(AuditEntry.id.desc()).limit(limit))
+    ).order_by(AuditEntry.id.desc()).execution_options(yield_per=200))
     pending_undos = 0
-    out = []
     for e in rows:
         if e.action == ACTION_UNDO:
             pending_undos += 1
         elif pending_undos:
             pending_undos -= 1
         else:
-            out.append(e)
-    return out
+            yield e
 
 
 def last_action(session: Session, who: str, transcript_id: int) -> list[AuditEntry]:
     """The newest action ``who`` can undo on a transcript: its audit entries (several for a bulk action)."""
-    entries = _undoable(session, who, transcript_id)
-    if not entries:
-        return []
-    at = entries[0].at
-    group = []
-    for e in entries:
-        if e.at != at:
+    group: list[AuditEntry] = []
+    for e in _undoable(session, who, transcript_id):
+        if group and e.at != group[0].at:
             break
         group.append(e)
     return group
@@ -234,15 +228,3 @@ def undo_last(session: Session, who: str, transcript_id: int) -> int:
         entry.at = at
     _flush(session)
     return len(group)
-
-
-def describe(entries: list[AuditEntry]) -> str:
-    """A short text for an undo button: ``accepted trust`` or ``accepted 12 codes``."""
-    if not entries:
-        return ""
-    actions = {e.action for e in entries}
-    action = actions.pop() if len(actions) == 1 else "changed"
-    if len(entries) == 1:
-        ref = entries[0].after or entries[0].before or {}
-        return f"{action} {ref.get('code', '')}".strip()
-    return f"{action} {len(entries)} codes"

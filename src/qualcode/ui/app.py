@@ -18,7 +18,7 @@ from . import (
     review_page,
     transcripts_page,
 )
-from .i18n import LANGS, Strings
+from .i18n import LANGS, Strings, set_lang
 from .render import esc_md
 from .resources import db_label
 
@@ -28,6 +28,7 @@ T = Strings({
                    "Nimesi; jokainen päätös tallennetaan sen alle (säilyy osoiterivillä, joten tee kirjanmerkki)."),
     "coder_missing": ("Enter your name to start coding.", "Kirjoita nimesi aloittaaksesi koodauksen."),
     "lang": ("Language", "Kieli"),
+    "lang_help": ("en: English, fi: suomi", "en: English, fi: suomi"),
     "blind": ("Blind coding", "Sokkokoodaus"),
     "blind_help": ("Hide other coders' codings on a transcript until you mark it done.",
                    "Piilota muiden koodaajien koodaukset, kunnes merkitset litteraatin valmiiksi."),
@@ -41,7 +42,6 @@ T = Strings({
     "export": ("Export", "Vienti"),
 })
 
-LANG_NAMES = {"en": "English", "fi": "suomi"}
 # No page icons: a Material icon as favicon is fetched from fonts.gstatic.com (no network at run time).
 PAGES = {
     "transcripts": transcripts_page.render,
@@ -61,9 +61,12 @@ def page(name: str) -> st.Page:
 
 
 def _sidebar() -> None:
+    set_lang(None)
     with st.sidebar:
-        st.segmented_control(T("lang"), LANGS, key="lang", default="en", format_func=LANG_NAMES.get,
-                             required=True, bind="query-params")
+        # Options shown as their codes: a bound widget puts the shown text in the URL (?lang=fi).
+        st.segmented_control(T("lang"), LANGS, key="lang", default="en", required=True, bind="query-params",
+                             help=T("lang_help"))
+        set_lang(st.session_state.get("lang"))
         st.text_input(T("coder"), key="coder", help=T("coder_help"), bind="query-params",
                       persist_state="session", max_chars=100)
         if not st.session_state.get("coder", "").strip():
