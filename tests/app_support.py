@@ -34,8 +34,18 @@ def build_project(path: Path, nlp, names=SAMPLES) -> Path:
 
 
 @pytest.fixture(scope="session")
-def project_template(tmp_path_factory, nlp) -> Path:
-    return build_project(tmp_path_factory.mktemp("template") / "project.db", nlp)
+def project_template(tmp_path_factory, request) -> Path:
+    """Built once per test session (about a minute: the real pipeline tags two interviews).
+    ``QUALCODE_TEST_TEMPLATE=FILE`` keeps the built file there and reuses it on later runs."""
+    import os
+
+    keep = os.environ.get("QUALCODE_TEST_TEMPLATE")
+    if keep and Path(keep).exists():
+        return Path(keep)
+    path = build_project(tmp_path_factory.mktemp("template") / "project.db", request.getfixturevalue("nlp"))
+    if keep:
+        shutil.copy(path, keep)
+    return path
 
 
 @pytest.fixture
