@@ -55,11 +55,11 @@ def _adopt(tid: int, coders: list[str]) -> None:
 
 def _segment(sc: comparison.SegmentComparison, codes) -> None:
     left, right = st.columns([3, 2], vertical_alignment="top")
-    rows = [f'<div style="padding-left:0.5em">{esc_html(sc.text)}</div>',
-            f'<div style="font-size:0.85em;color:#555">{esc_html(sc.speaker)}</div>']
+    rows = [f'<div><b>{esc_html(sc.speaker)}</b>: {esc_html(sc.text)}</div>']
     for who, theirs in sc.by_coder.items():
         cells = "".join(chip(codes.label(c), codes.colour(c), dim=c in sc.agreed) for c in sorted(theirs))
-        rows.append(f'<div style="margin-top:0.2em"><b>{esc_html(who)}</b>: {cells or esc_html(T("none"))}</div>')
+        rows.append(f'<div style="margin-top:0.2em;font-size:0.9em">{esc_html(who)}: {cells or esc_html(T("none"))}'
+                    '</div>')
     if sc.adjudicated is not None:
         cells = "".join(chip(codes.label(c), codes.colour(c)) for c in sorted(sc.adjudicated))
         rows.append(f'<div style="margin-top:0.2em">✓ <b>{esc_html(T("adjudicated"))}</b> '

@@ -10,7 +10,8 @@ from ..store.models import ADJUDICATED
 from .i18n import Strings
 from .resources import coder, engine
 
-FIRST_ATTRIBUTES = ("stakeholder", "organisation_type", "format", "interview_id", "date")
+FIRST_ATTRIBUTES = ("stakeholder", "organisation_type")  # then progress; the other attributes last
+LATER_ATTRIBUTES = ("format", "interview_id", "date")
 
 T = Strings({
     "title": ("Transcripts", "Litteraatit"),
@@ -46,15 +47,17 @@ def table(rows: list[dict], coders: list[str]) -> pd.DataFrame:
     """One row per transcript: name, attributes, counts, and a progress column per coder."""
     keys = sorted({k for r in rows for k in r["attributes"]})
     first = [k for k in FIRST_ATTRIBUTES if k in keys]
-    rest = [k for k in keys if k not in first]
+    rest = [k for k in LATER_ATTRIBUTES if k in keys] + [k for k in keys if k not in FIRST_ATTRIBUTES
+                                                        and k not in LATER_ATTRIBUTES]
     records = []
     for r in rows:
         rec = {T("name"): r["name"]}
         rec.update({k: r["attributes"].get(k, "") for k in first})
-        rec.update({T("waiting"): r["waiting"], T("suggestions"): r["suggestions"], T("segments"): r["segments"],
-                    T("turns"): r["turns"], T("words"): r["words"]})
+        rec[T("waiting")] = r["waiting"]
         for c in coders:
             rec[T("agreed") if c == ADJUDICATED else c] = progress_cell(r["progress"].get(c), r["suggestions"])
+        rec.update({T("suggestions"): r["suggestions"], T("segments"): r["segments"], T("turns"): r["turns"],
+                    T("words"): r["words"]})
         rec.update({k: r["attributes"].get(k, "") for k in rest})
         records.append(rec)
     return pd.DataFrame.from_records(records)
