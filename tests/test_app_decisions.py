@@ -257,3 +257,37 @@ def test_compare_and_adjudicate(project):
         assert s.scalar(select(Coding).where(Coding.segment_id == s1, Coding.coder == ADJUDICATED)) is None
     with pytest.raises(review.DecisionError, match="adjudicator"):
         comparison.adjudicate(project, s2, [c2], "")
+
+
+def test_reserved_names_are_refused(project):
+    tid = transcript_id(project, SAMPLES[0])
+    seg, code, _ = pending(project, tid)[0]
+    with pytest.raises(review.DecisionError, match="reserved"):
+        review.accept(project, seg, code, ADJUDICATED)
+    assert codings(project) == set()
+
+
+def test_learning_hook_runs_after_decisions_and_never_blocks_them(project, monkeypatch):
+    """The tagger's retrain hook (``qualcode.tagging.learning.maybe_retrain``, another module's) is
+    called after decisions when it exists; a failing hook loses nothing."""
+    import sys
+    import types
+
+    tid = transcript_id(project, SAMPLES[0])
+    (s1, c1, _), (s2, c2, _) = pending(project, tid)[:2]
+    assert review.notify_learning(project) is False or "qualcode.tagging.learning" in sys.modules
+    calls = []
+    hook_module = types.ModuleType("qualcode.tagging.learning")
+
+    def maybe_retrain(engine):
+        calls.append(engine.url.database)
+        raise RuntimeError("training failed")
+
+    hook_module.maybe_retrain = maybe_retrain
+    monkeypatch.setitem(sys.modules, "qualcode.tagging.learning", hook_module)
+    review.accept(project, s1, c1, "anna")
+    review.wait_for_learning()
+    review.reject(project, s2, c2, "anna")
+    review.wait_for_learning()
+    assert calls == [project.url.database] * 2
+    assert {(s, c, st) for s, c, _, st, _ in codings(project)} == {(s1, c1, "accepted"), (s2, c2, "rejected")}

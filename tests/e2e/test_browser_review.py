@@ -141,6 +141,18 @@ def test_review_a_transcript_by_clicking(server, page):
     page.get_by_text("Undone: accepted Competition").wait_for()
     settle(page)
 
+    # A dialog closed with Escape stays closed when the page runs again.
+    page.locator("[class*='st-key-open-memo-'] button").first.click()
+    page.get_by_role("dialog").wait_for()
+    page.keyboard.press("Escape")
+    page.get_by_role("dialog").wait_for(state="hidden")
+    settle(page)
+    page.get_by_text("Only with suggestions waiting").click()  # a full rerun
+    settle(page)
+    assert page.get_by_role("dialog").count() == 0
+    page.get_by_text("Only with suggestions waiting").click()
+    settle(page)
+
     # The keyboard: J focuses the next segment with suggestions waiting, A accepts its top one.
     page.get_by_role("heading", name="Review").click()  # focus out of any input
     page.keyboard.press("j")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -60,13 +61,16 @@ def _check_names(coder: str, who: str | None) -> str:
     who = who or coder
     if not who.strip():
         raise DecisionError("the name of the person making the change is empty")
+    if who.startswith("#"):
+        raise DecisionError(f"{who!r} is reserved for qualcode's own records (names starting with '#'); "
+                            "use your own name")
     return who
 
 
 def _flush(session: Session) -> None:
     try:
         session.flush()
-    except StaleDataError as exc:
+    except (StaleDataError, IntegrityError) as exc:
         raise DecisionError("this coding was changed in another window or by another process at the same time; "
                             "reload the page and try again (nothing was saved)") from exc
 

@@ -93,8 +93,10 @@ def render() -> None:
     event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", key="tr_table")
     names = [r["name"] for r in shown]
     selected = event.selection.rows if event is not None and hasattr(event, "selection") else []
-    if selected and selected[0] < len(names):
-        st.session_state["tr_open"] = names[selected[0]]
+    picked = names[selected[0]] if selected and selected[0] < len(names) else None
+    if picked and picked != st.session_state.get("tr_picked"):  # a new click in the table moves the picker
+        st.session_state["tr_open"] = picked
+    st.session_state["tr_picked"] = picked
     if st.session_state.get("tr_open") not in names:
         st.session_state.pop("tr_open", None)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
