@@ -158,6 +158,9 @@ def main() -> None:
         turn = max((sl.turn for sl in pages_all[start_page - 1]), key=lambda t: len(t.segments))
         reloads = [timed(lambda: review.reload_segments(engine, tid, turn.segments, "bench"))
                    for _ in range(args.repeat)]
+        waiting = [(seg.id, sg.code) for seg in data.segments() for sg in seg.pending][:args.repeat]
+        writes = [timed(lambda: review.accept(engine, sid, code, f"bench-write-{os.getpid()}"))
+                  for sid, code in waiting]
         cold = new_session(name, tid, start_page)
         first = timed(cold.run)
         check(cold)
@@ -190,6 +193,7 @@ def main() -> None:
         line("turn on 'only with suggestions waiting'", filters)
         line("load_review alone (one batched read)", loads)
         line(f"reload one turn ({len(turn.segments)} segments; its fragment)", reloads)
+        line("one accept written (library, audited)", writes)
         print(f"ratio accept rerun / open: {statistics.median(accepts) / statistics.median(opens):.2f}; "
               f"load_review share of an accept rerun: {statistics.median(loads) / statistics.median(accepts):.0%}")
         engine.dispose()
