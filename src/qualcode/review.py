@@ -2,26 +2,39 @@
 
 ``load_review`` reads a whole transcript for one coder in a fixed handful of queries (turns,
 segments, suggestions, codings, memos), however long it is; ``filter_turns`` and ``paginate``
-cut it into what one screen shows. Decisions write at once, each in its own transaction, and
-are audited (``store.codings``), so nothing is lost when the browser tab closes.
+cut it into what one screen shows. The decisions (``qualcode.decisions``, re-exported here) write
+at once, each in its own transaction, audited, so nothing is lost when the browser tab closes.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine, select
 
-from .store import transaction
-from .store import codings as coding_store
-from .store import memos as memo_store
+from .decisions import (  # the review API: views here, decisions there (see __all__)
+    DecisionError,
+    LastAction,
+    MemoError,
+    accept,
+    accept_above,
+    add_code,
+    add_memo,
+    delete_memo,
+    last_action,
+    notify_learning,
+    pending_codes,
+    reject,
+    remove_code,
+    set_done,
+    undo,
+    update_memo,
+    wait_for_learning,
+)
 from .store import progress as progress_store
+from .store import transaction
 from .store.codebooks import current_version
-from .store.codings import Decision, DecisionError
-from .store.memos import MemoError
 from .store.models import (
     ADJUDICATED,
     ROLE_INTERVIEWER,
@@ -36,9 +49,11 @@ from .store.models import (
     Turn,
 )
 
-__all__ = ["DecisionError", "MemoError", "ReviewData", "ReviewFilter", "load_review", "transcript_view"]
-
-log = logging.getLogger(__name__)
+__all__ = ["DecisionError", "LastAction", "MemoError", "ReviewData", "ReviewFilter", "SegmentView", "TurnSlice",
+           "TurnView", "accept", "accept_above", "add_code", "add_memo", "delete_memo", "filter_turns", "last_action",
+           "load_review", "notify_learning", "page_of", "paginate", "pending_codes", "reject", "reload_segments",
+           "remove_code", "set_done", "transcript_list", "transcript_names", "transcript_table", "transcript_view",
+           "undo", "update_memo", "wait_for_learning"]
 
 
 @dataclass
@@ -326,125 +341,6 @@ def page_of(pages: list[list[TurnSlice]], segment_id: int) -> int | None:
     return None
 
 
-# --- decisions ------------------------------------------------------------------------------------
-
-def _decide(engine: Engine, decisions: list[Decision], coder: str, who: str | None = None) -> int:
-    with transaction(engine) as s:
-        n = coding_store.decide_many(s, decisions, coder, who=who)
-    if n:
-        notify_learning(engine)
-    return n
-
-
-def accept(engine: Engine, segment_id: int, code: str, coder: str) -> None:
-    _decide(engine, [Decision(segment_id, code, STATUS_ACCEPTED)], coder)
-
-
-def reject(engine: Engine, segment_id: int, code: str, coder: str) -> None:
-    _decide(engine, [Decision(segment_id, code, STATUS_REJECTED)], coder)
-
-
-def add_code(engine: Engine, segment_id: int, code: str, coder: str) -> None:
-    """A code the coder applies by hand (accepted at once)."""
-    if not code:
-        raise DecisionError("choose a code to add")
-    accept(engine, segment_id, code, coder)
-
-
-def remove_code(engine: Engine, segment_id: int, code: str, coder: str) -> bool:
-    return _decide(engine, [Decision(segment_id, code, None)], coder) == 1
-
-
-def accept_above(engine: Engine, transcript_id: int, coder: str, min_score: float, *,
-                 turn_index: int | None = None, code: str | None = None) -> int:
-    """Accept every suggestion of at least ``min_score`` that ``coder`` has not decided on, in the
-    whole transcript or one turn (optionally of one code); one undoable action. Returns the count."""
-    with transaction(engine) as s:
-        version = current_version(s)
-        if version is None:
-            return 0
-        q = (select(Suggestion.segment_id, Suggestion.code).join(Segment, Segment.id == Suggestion.segment_id)
-             .where(Segment.transcript_id == transcript_id, Suggestion.codebook_version_id == version.id,
-                    Suggestion.score >= min_score))
-        if turn_index is not None:
-            q = q.join(Turn, Turn.id == Segment.turn_id).where(Turn.index == turn_index)
-        if code:
-            q = q.where(Suggestion.code == code)
-        decided = set(s.execute(select(Coding.segment_id, Coding.code).join(Segment, Segment.id == Coding.segment_id)
-                                .where(Segment.transcript_id == transcript_id, Coding.coder == coder)).all())
-        todo = [Decision(sid, c, STATUS_ACCEPTED) for sid, c in s.execute(q.order_by(Segment.index, Suggestion.code))
-                if (sid, c) not in decided]
-        n = coding_store.decide_many(s, todo, coder)
-    if n:
-        notify_learning(engine)
-    return n
-
-
-def pending_codes(engine: Engine, segment_id: int, coder: str) -> list[str]:
-    """The codes suggested for a segment that ``coder`` has not decided on, best score first."""
-    with transaction(engine) as s:
-        version = current_version(s)
-        if version is None:
-            return []
-        decided = set(s.scalars(select(Coding.code).where(Coding.segment_id == segment_id, Coding.coder == coder)))
-        rows = s.execute(select(Suggestion.code).where(Suggestion.segment_id == segment_id,
-                                                       Suggestion.codebook_version_id == version.id)
-                         .order_by(Suggestion.score.desc(), Suggestion.code)).scalars()
-        return [c for c in rows if c not in decided]
-
-
-@dataclass
-class LastAction:
-    """What an undo would take back: one action (``accepted``, ``rejected``, ``removed``) on ``count`` codes."""
-
-    action: str
-    code: str
-    count: int
-
-
-def last_action(engine: Engine, transcript_id: int, who: str) -> LastAction | None:
-    if not who:
-        return None
-    with transaction(engine) as s:
-        entries = coding_store.last_action(s, who, transcript_id)
-    if not entries:
-        return None
-    actions = {e.action for e in entries}
-    ref = entries[0].after or entries[0].before or {}
-    return LastAction(actions.pop() if len(actions) == 1 else "changed", ref.get("code", ""), len(entries))
-
-
-def undo(engine: Engine, transcript_id: int, who: str) -> int:
-    """Take back ``who``'s newest action on a transcript (a bulk accept as a whole); returns codings restored."""
-    with transaction(engine) as s:
-        n = coding_store.undo_last(s, who, transcript_id)
-    if n:
-        notify_learning(engine)
-    return n
-
-
-def set_done(engine: Engine, transcript_id: int, coder: str, done: bool = True) -> None:
-    with transaction(engine) as s:
-        progress_store.set_done(s, transcript_id, coder, done)
-
-
-# --- memos ----------------------------------------------------------------------------------------
-
-def add_memo(engine: Engine, transcript_id: int, coder: str, text: str, segment_id: int | None = None) -> int:
-    with transaction(engine) as s:
-        return memo_store.add(s, transcript_id, coder, text, segment_id).id
-
-
-def update_memo(engine: Engine, memo_id: int, coder: str, text: str) -> None:
-    with transaction(engine) as s:
-        memo_store.update(s, memo_id, coder, text)
-
-
-def delete_memo(engine: Engine, memo_id: int, coder: str) -> None:
-    with transaction(engine) as s:
-        memo_store.delete(s, memo_id, coder)
-
-
 # --- lists for pickers and tables -----------------------------------------------------------------
 
 def transcript_names(engine: Engine) -> list[tuple[int, str]]:
@@ -494,37 +390,3 @@ def codebook_yaml(engine: Engine) -> str | None:
     with transaction(engine) as s:
         row = current_version(s)
         return row.yaml_text if row else None
-
-
-# --- learning from decisions ----------------------------------------------------------------------
-
-_learning = threading.Lock()
-
-
-def notify_learning(engine: Engine) -> bool:
-    """Let the tagger learn from new decisions: ``tagging.learning.maybe_retrain(engine)`` if it exists,
-    in a background thread so the coder never waits for a retrain. Returns whether one was started."""
-    try:
-        from .tagging import learning  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    hook = getattr(learning, "maybe_retrain", None)
-    if hook is None or not _learning.acquire(blocking=False):
-        return False
-
-    def run() -> None:
-        try:
-            hook(engine)
-        except Exception:  # a failed retrain must never lose or block a decision
-            log.exception("retraining the suggestion model failed")
-        finally:
-            _learning.release()
-
-    threading.Thread(target=run, name="qualcode-retrain", daemon=True).start()
-    return True
-
-
-def wait_for_learning(timeout: float = 60.0) -> None:
-    """Block until a running retrain has finished (for the CLI and tests)."""
-    if _learning.acquire(timeout=timeout):
-        _learning.release()

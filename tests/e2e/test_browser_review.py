@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ..app_support import SAMPLES, project_template  # noqa: F401
+from ..app_support import project_template  # noqa: F401
 from ..conftest import ROOT
 
 pytestmark = pytest.mark.browser
