@@ -61,6 +61,19 @@ def test_language_from_the_address_bar(project):
     assert at.session_state["coder"] == "anna" and at.session_state["lang"] == "fi"
 
 
+def test_language_follows_a_finnish_browser_unless_chosen(project):
+    from streamlit.testing.v1 import AppTest
+
+    from .app_support import _app
+
+    at = AppTest.from_function(_app, kwargs={"default": "transcripts"}, default_timeout=60)
+    at.context["locale"] = "fi-FI"
+    at = run(at)
+    assert at.header[0].value == "Litteraatit"
+    at = run(at.sidebar.segmented_control(key="lang").set_value("en"))
+    assert at.header[0].value == "Transcripts"
+
+
 def test_sidebar_shows_the_database_and_takes_the_coder(project):
     at = app("review", coder=None)
     db = str(project.url.database)

@@ -75,7 +75,8 @@ def page():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = context.new_page()
         pg.set_default_timeout(TIMEOUT_MS)
         outside: list[str] = []
         pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:",
@@ -179,6 +180,12 @@ def test_review_a_transcript_by_clicking(server, page):
     assert done is not None and done.done and done.coder == "anna"
     assert actions == ["accepted", "rejected", "accepted", "undo", "accepted", "done"]
     assert page.outside_requests == [], "the app must not fetch anything from outside"
+
+    # The browser remembers the coder: a new tab without ?coder= starts as anna.
+    tab = page.context.new_page()
+    tab.goto(f"{url}/review")
+    tab.get_by_text("Page 1 of").wait_for(timeout=TIMEOUT_MS)
+    assert tab.get_by_role("textbox", name="Coder").input_value() == "anna"
 
 
 def test_language_and_escaping_in_the_browser(server, page, tmp_path):

@@ -7,6 +7,9 @@ The default page is served at ``/`` (Streamlit ignores its ``url_path``); the ot
 
 from __future__ import annotations
 
+import json
+from urllib.parse import unquote
+
 import streamlit as st
 
 from . import (
@@ -24,8 +27,9 @@ from .resources import db_label
 
 T = Strings({
     "coder": ("Coder", "Koodaaja"),
-    "coder_help": ("Your name; every decision is stored under it (kept in the address bar, so bookmark it).",
-                   "Nimesi; jokainen päätös tallennetaan sen alle (säilyy osoiterivillä, joten tee kirjanmerkki)."),
+    "coder_help": ("Your name; every decision is stored under it. This browser remembers it (and it is in the "
+                   "address, ?coder=).", "Nimesi; jokainen päätös tallennetaan sen alle. Selain muistaa sen (ja se "
+                   "on osoitteessa, ?coder=)."),
     "coder_missing": ("Enter your name to start coding.", "Kirjoita nimesi aloittaaksesi koodauksen."),
     "lang": ("Language", "Kieli"),
     "lang_help": ("en: English, fi: suomi", "en: English, fi: suomi"),
@@ -60,17 +64,49 @@ def page(name: str) -> st.Page:
     return _pages[name]
 
 
+CODER_COOKIE = "qualcode_coder"
+
+
+def _browser_lang() -> str:
+    """Finnish for a browser set to Finnish, English otherwise (the address's ?lang= wins)."""
+    locale = getattr(st.context, "locale", None) or ""
+    return "fi" if locale.lower().startswith("fi") else "en"
+
+
+def _remembered_coder() -> None:
+    """A new session starts with the coder name this browser used last (a cookie), unless the address names one."""
+    if "coder" in st.session_state or "coder" in st.query_params:
+        return
+    saved = unquote((st.context.cookies or {}).get(CODER_COOKIE, ""))[:100].strip()
+    if saved:
+        st.session_state["coder"] = saved
+
+
+def _remember_coder(name: str) -> None:
+    """Keep the coder name in this browser for a year (first-party cookie on 127.0.0.1; nothing is sent out)."""
+    if not name or st.session_state.get("_qc_coder_cookie") == name:
+        return
+    if unquote((st.context.cookies or {}).get(CODER_COOKIE, "")) != name:
+        value = json.dumps(name).replace("<", "\\u003c")  # a JS string literal that cannot close the tag
+        st.html(f"<script>document.cookie = '{CODER_COOKIE}=' + encodeURIComponent({value}) + "
+                "'; path=/; max-age=31536000; SameSite=Strict';</script>", unsafe_allow_javascript=True)
+    st.session_state["_qc_coder_cookie"] = name
+
+
 def _sidebar() -> None:
     set_lang(None)
     with st.sidebar:
         # Options shown as their codes: a bound widget puts the shown text in the URL (?lang=fi).
-        st.segmented_control(T("lang"), LANGS, key="lang", default="en", required=True, bind="query-params",
-                             help=T("lang_help"))
+        st.segmented_control(T("lang"), LANGS, key="lang", default=_browser_lang(), required=True,
+                             bind="query-params", help=T("lang_help"))
         set_lang(st.session_state.get("lang"))
+        _remembered_coder()
         st.text_input(T("coder"), key="coder", help=T("coder_help"), bind="query-params",
                       persist_state="session", max_chars=100)
-        if not st.session_state.get("coder", "").strip():
+        name = (st.session_state.get("coder") or "").strip()
+        if not name:
             st.caption(T("coder_missing"))
+        _remember_coder(name)
         st.toggle(T("blind"), key="blind", value=True, help=T("blind_help"), persist_state="session")
         st.caption(T("database", db=esc_md(db_label())))
 
