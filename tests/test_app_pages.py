@@ -58,6 +58,7 @@ def test_language_from_the_address_bar(project):
     at.query_params["coder"] = "anna"
     at = run(at)
     assert at.header[0].value == "Litteraatit"
+    assert at.sidebar.segmented_control(key="lang").label == "Kieli", "translated on the very first run too"
     assert at.session_state["coder"] == "anna" and at.session_state["lang"] == "fi"
 
 

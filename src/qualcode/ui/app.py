@@ -94,7 +94,8 @@ def _remember_coder(name: str) -> None:
 
 
 def _sidebar() -> None:
-    set_lang(None)
+    # Before the language widget exists on a first run, the address (?lang=) or the browser decides.
+    set_lang(st.session_state.get("lang") or st.query_params.get("lang") or _browser_lang())
     with st.sidebar:
         # Options shown as their codes: a bound widget puts the shown text in the URL (?lang=fi).
         st.segmented_control(T("lang"), LANGS, key="lang", default=_browser_lang(), required=True,
