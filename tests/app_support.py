@@ -148,4 +148,5 @@ def codings(engine, coder: str | None = None) -> set[tuple[int, str, str, str, s
 
 
 def html_text(at) -> str:
-    return "\n".join(h.proto.body for h in at.html)
+    """The HTML blocks of the page itself (not the sidebar, which holds the coder-name cookie script)."""
+    return "\n".join(h.proto.body for h in at.main.get("html"))

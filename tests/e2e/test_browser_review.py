@@ -98,6 +98,8 @@ def settle(pg) -> None:
 
 
 def test_review_a_transcript_by_clicking(server, page):
+    from playwright.sync_api import expect
+
     from qualcode.store import make_engine, transaction
     from qualcode.store.models import AuditEntry, Coding, CoderProgress
 
@@ -182,10 +184,11 @@ def test_review_a_transcript_by_clicking(server, page):
     assert page.outside_requests == [], "the app must not fetch anything from outside"
 
     # The browser remembers the coder: a new tab without ?coder= starts as anna.
+    page.wait_for_function("document.cookie.includes('qualcode_coder=anna')")
     tab = page.context.new_page()
     tab.goto(f"{url}/review")
     tab.get_by_text("Page 1 of").wait_for(timeout=TIMEOUT_MS)
-    assert tab.get_by_role("textbox", name="Coder").input_value() == "anna"
+    expect(tab.get_by_role("textbox", name="Coder")).to_have_value("anna", timeout=30_000)
 
 
 def test_language_and_escaping_in_the_browser(server, page, tmp_path):

@@ -83,14 +83,15 @@ def _remembered_coder() -> None:
 
 
 def _remember_coder(name: str) -> None:
-    """Keep the coder name in this browser for a year (first-party cookie on 127.0.0.1; nothing is sent out)."""
-    if not name or st.session_state.get("_qc_coder_cookie") == name:
+    """Keep the coder name in this browser for a year (first-party cookie on 127.0.0.1; nothing is sent out).
+
+    Drawn on every run until the browser sends it back (a script element drawn once can be replaced
+    by the next run before the browser has run it)."""
+    if not name or unquote((st.context.cookies or {}).get(CODER_COOKIE, "")) == name:
         return
-    if unquote((st.context.cookies or {}).get(CODER_COOKIE, "")) != name:
-        value = json.dumps(name).replace("<", "\\u003c")  # a JS string literal that cannot close the tag
-        st.html(f"<script>document.cookie = '{CODER_COOKIE}=' + encodeURIComponent({value}) + "
-                "'; path=/; max-age=31536000; SameSite=Strict';</script>", unsafe_allow_javascript=True)
-    st.session_state["_qc_coder_cookie"] = name
+    value = json.dumps(name).replace("<", "\\u003c")  # a JS string literal that cannot close the tag
+    st.html(f"<script>document.cookie = '{CODER_COOKIE}=' + encodeURIComponent({value}) + "
+            "'; path=/; max-age=31536000; SameSite=Strict';</script>", unsafe_allow_javascript=True)
 
 
 def _sidebar() -> None:
