@@ -9,7 +9,7 @@ APT_TEST := chromium fonts-dejavu-core libreoffice-writer-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export QUALCODE_DB ?= sqlite:///outputs/qualcode.db
 
-.PHONY: setup setup-test run app import tag test test-fast bench clean-db
+.PHONY: setup setup-test run app import tag test test-fast bench screenshots clean-db
 setup: .stamps/apt-run $(VENV)/.installed
 
 # apt: install only what is missing, so a second run does nothing.
@@ -51,6 +51,10 @@ test-fast: setup
 
 bench: setup
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+# README pictures of the app (docs/*.png): a demo project photographed in Debian's chromium.
+screenshots: setup-test
+	$(PY) docs/screenshots.py
 
 clean-db:
 	rm -f outputs/qualcode.db outputs/qualcode.db-wal outputs/qualcode.db-shm

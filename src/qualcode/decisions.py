@@ -1,85 +1,182 @@
-"""Bulk decisions: accept or reject many open suggestions at once, for scripts and for
-analysts who trust high scores. Each decision is audited like one made in the app, and all
-of them commit together or not at all.
+"""What a coder does when reviewing: decisions, bulk accepts, undo, done flags and memos.
+
+Each call is one transaction, written at once and audited (``store.codings``, ``store.memos``);
+after decisions the tagger may learn from them (``notify_learning``). ``qualcode.review``
+re-exports these, so the app and the CLI import them from there.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+import logging
+import threading
+from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
 from .store import transaction
-from .store.codebooks import current_codebook
-from .store.codings import DecisionError, decide
-from .store.models import STATUS_ACCEPTED, STATUS_REJECTED, Transcript
-from .store.pending import pending_suggestions
+from .store import codings as coding_store
+from .store import memos as memo_store
+from .store import progress as progress_store
+from .store.codebooks import current_version
+from .store.codings import Decision, DecisionError
+from .store.memos import MemoError
+from .store.models import STATUS_ACCEPTED, STATUS_REJECTED, Coding, Segment, Suggestion, Turn
+
+__all__ = ["DecisionError", "MemoError", "LastAction", "accept", "accept_above", "add_code", "add_memo",
+           "delete_memo", "last_action", "notify_learning", "pending_codes", "reject", "remove_code", "set_done",
+           "undo", "update_memo", "wait_for_learning"]
+
+log = logging.getLogger(__name__)
+
+
+# --- decisions ------------------------------------------------------------------------------------
+
+def _decide(engine: Engine, decisions: list[Decision], coder: str, who: str | None = None) -> int:
+    with transaction(engine) as s:
+        n = coding_store.decide_many(s, decisions, coder, who=who)
+    if n:
+        notify_learning(engine)
+    return n
+
+
+def accept(engine: Engine, segment_id: int, code: str, coder: str) -> None:
+    _decide(engine, [Decision(segment_id, code, STATUS_ACCEPTED)], coder)
+
+
+def reject(engine: Engine, segment_id: int, code: str, coder: str) -> None:
+    _decide(engine, [Decision(segment_id, code, STATUS_REJECTED)], coder)
+
+
+def add_code(engine: Engine, segment_id: int, code: str, coder: str) -> None:
+    """A code the coder applies by hand (accepted at once)."""
+    if not code:
+        raise DecisionError("choose a code to add")
+    accept(engine, segment_id, code, coder)
+
+
+def remove_code(engine: Engine, segment_id: int, code: str, coder: str) -> bool:
+    return _decide(engine, [Decision(segment_id, code, None)], coder) == 1
+
+
+def accept_above(engine: Engine, transcript_id: int, coder: str, min_score: float, *,
+                 turn_index: int | None = None, code: str | None = None) -> int:
+    """Accept every suggestion of at least ``min_score`` that ``coder`` has not decided on, in the
+    whole transcript or one turn (optionally of one code); one undoable action. Returns the count."""
+    with transaction(engine) as s:
+        version = current_version(s)
+        if version is None:
+            return 0
+        q = (select(Suggestion.segment_id, Suggestion.code).join(Segment, Segment.id == Suggestion.segment_id)
+             .where(Segment.transcript_id == transcript_id, Suggestion.codebook_version_id == version.id,
+                    Suggestion.score >= min_score))
+        if turn_index is not None:
+            q = q.join(Turn, Turn.id == Segment.turn_id).where(Turn.index == turn_index)
+        if code:
+            q = q.where(Suggestion.code == code)
+        decided = set(s.execute(select(Coding.segment_id, Coding.code).join(Segment, Segment.id == Coding.segment_id)
+                                .where(Segment.transcript_id == transcript_id, Coding.coder == coder)).all())
+        todo = [Decision(sid, c, STATUS_ACCEPTED) for sid, c in s.execute(q.order_by(Segment.index, Suggestion.code))
+                if (sid, c) not in decided]
+        n = coding_store.decide_many(s, todo, coder)
+    if n:
+        notify_learning(engine)
+    return n
+
+
+def pending_codes(engine: Engine, segment_id: int, coder: str) -> list[str]:
+    """The codes suggested for a segment that ``coder`` has not decided on, best score first."""
+    with transaction(engine) as s:
+        version = current_version(s)
+        if version is None:
+            return []
+        decided = set(s.scalars(select(Coding.code).where(Coding.segment_id == segment_id, Coding.coder == coder)))
+        rows = s.execute(select(Suggestion.code).where(Suggestion.segment_id == segment_id,
+                                                       Suggestion.codebook_version_id == version.id)
+                         .order_by(Suggestion.score.desc(), Suggestion.code)).scalars()
+        return [c for c in rows if c not in decided]
 
 
 @dataclass
-class BulkResult:
-    status: str
-    coder: str
-    decided: int = 0
-    dry_run: bool = False
-    per_code: Counter = field(default_factory=Counter)
-    per_transcript: Counter = field(default_factory=Counter)
+class LastAction:
+    """What an undo would take back: one action (``accepted``, ``rejected``, ``removed``) on ``count`` codes."""
 
-    def summary(self) -> str:
-        verb = {"accepted": "accept", "rejected": "reject"}[self.status]
-        head = (f"would {verb} {self.decided} suggestions for {self.coder}" if self.dry_run
-                else f"{self.status} {self.decided} suggestions for {self.coder}")
-        lines = [head]
-        lines += [f"  {code}: {n}" for code, n in sorted(self.per_code.items())]
-        lines += [f"  in {name}: {n}" for name, n in sorted(self.per_transcript.items())]
-        return "\n".join(lines)
+    action: str
+    code: str
+    count: int
 
 
-def bulk_decide(engine: Engine, coder: str, status: str, *, transcripts: list[str] | None = None,
-                codes: list[str] | None = None, min_score: float | None = None, max_score: float | None = None,
-                dry_run: bool = False, progress=None) -> BulkResult:
-    """Decide every open suggestion (this coder has not decided on) that matches the filters.
-
-    Suggestions of the current codebook version only; interviewer turns never. Decisions the
-    coder already made are left as they are. Unknown transcripts or codes are refused before
-    anything is written.
-    """
-    if status not in (STATUS_ACCEPTED, STATUS_REJECTED):
-        raise DecisionError(f"status must be accepted or rejected, not {status!r}")
-    if not coder or not coder.strip():
-        raise DecisionError("a coder name is needed: --coder NAME")
-    for name, value in (("--min-score", min_score), ("--max-score", max_score)):
-        if value is not None and not 0 <= value <= 1:
-            raise DecisionError(f"{name} {value}: scores run from 0 to 1")
-    result = BulkResult(status, coder, dry_run=dry_run)
+def last_action(engine: Engine, transcript_id: int, who: str) -> LastAction | None:
+    if not who:
+        return None
     with transaction(engine) as s:
-        found = current_codebook(s)
-        if found is None:
-            raise DecisionError("no suggestions yet: run `qualcode tag` first")
-        book, version = found
-        if codes:
-            unknown = sorted(set(codes) - set(book.ids()))
-            if unknown:
-                raise DecisionError(f"unknown codes: {', '.join(unknown)}; codebook {book.name} {book.version} "
-                                    f"has: {', '.join(book.ids())}")
-        transcript_ids = None
-        names = dict(s.execute(select(Transcript.id, Transcript.name)).all())
-        if transcripts:
-            by_name = {v: k for k, v in names.items()}
-            missing = [t for t in transcripts if t not in by_name]
-            if missing:
-                raise DecisionError(f"no transcript named {', '.join(map(repr, missing))}; "
-                                    "`qualcode transcripts` lists them")
-            transcript_ids = [by_name[t] for t in transcripts]
-        rows = pending_suggestions(s, version.id, coder, transcript_ids=transcript_ids, codes=codes or None,
-                                   min_score=min_score, max_score=max_score)
-        for i, (segment_id, code, _score, tid) in enumerate(rows, start=1):
-            if not dry_run:
-                decide(s, segment_id, code, coder, status)
-            result.decided += 1
-            result.per_code[code] += 1
-            result.per_transcript[names[tid]] += 1
-            if progress and (i % 100 == 0 or i == len(rows)):
-                progress(i, len(rows), names[tid])
-    return result
+        entries = coding_store.last_action(s, who, transcript_id)
+    if not entries:
+        return None
+    actions = {e.action for e in entries}
+    ref = entries[0].after or entries[0].before or {}
+    return LastAction(actions.pop() if len(actions) == 1 else "changed", ref.get("code", ""), len(entries))
+
+
+def undo(engine: Engine, transcript_id: int, who: str) -> int:
+    """Take back ``who``'s newest action on a transcript (a bulk accept as a whole); returns codings restored."""
+    with transaction(engine) as s:
+        n = coding_store.undo_last(s, who, transcript_id)
+    if n:
+        notify_learning(engine)
+    return n
+
+
+def set_done(engine: Engine, transcript_id: int, coder: str, done: bool = True) -> None:
+    with transaction(engine) as s:
+        progress_store.set_done(s, transcript_id, coder, done)
+
+
+# --- memos ----------------------------------------------------------------------------------------
+
+def add_memo(engine: Engine, transcript_id: int, coder: str, text: str, segment_id: int | None = None) -> int:
+    with transaction(engine) as s:
+        return memo_store.add(s, transcript_id, coder, text, segment_id).id
+
+
+def update_memo(engine: Engine, memo_id: int, coder: str, text: str) -> None:
+    with transaction(engine) as s:
+        memo_store.update(s, memo_id, coder, text)
+
+
+def delete_memo(engine: Engine, memo_id: int, coder: str) -> None:
+    with transaction(engine) as s:
+        memo_store.delete(s, memo_id, coder)
+
+
+# --- learning from decisions ----------------------------------------------------------------------
+
+_learning = threading.Lock()
+
+
+def notify_learning(engine: Engine) -> bool:
+    """Let the tagger learn from new decisions: ``tagging.learning.maybe_retrain(engine)`` if it exists,
+    in a background thread so the coder never waits for a retrain. Returns whether one was started."""
+    try:
+        from .tagging import learning  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    hook = getattr(learning, "maybe_retrain", None)
+    if hook is None or not _learning.acquire(blocking=False):
+        return False
+
+    def run() -> None:
+        try:
+            hook(engine)
+        except Exception:  # a failed retrain must never lose or block a decision
+            log.exception("retraining the suggestion model failed")
+        finally:
+            _learning.release()
+
+    threading.Thread(target=run, name="qualcode-retrain", daemon=True).start()
+    return True
+
+
+def wait_for_learning(timeout: float = 60.0) -> None:
+    """Block until a running retrain has finished (for the CLI and tests)."""
+    if _learning.acquire(timeout=timeout):
+        _learning.release()

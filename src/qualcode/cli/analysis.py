@@ -195,7 +195,7 @@ def export_cmd(obj, fmt, codebook_path, table, parts, framework_rows, quotes, wh
 
 
 def _bulk(obj, status, coder, transcripts, codes, min_score, max_score, dry_run):
-    from ..decisions import bulk_decide
+    from ..bulk import bulk_decide
     from ..store.codings import DecisionError
 
     try:

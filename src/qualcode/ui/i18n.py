@@ -9,11 +9,23 @@ table so a test can check that nothing is missing a translation.
 
 from __future__ import annotations
 
+import threading
+
 LANGS = ("en", "fi")
 ALL: list["Strings"] = []
+_run = threading.local()
+
+
+def set_lang(lang: str | None) -> None:
+    """Fix the language for the rest of this script run (the app's frame does this once the sidebar
+    is drawn), so a page's hundreds of labels do not each look it up in the session state."""
+    _run.lang = lang if lang in LANGS else None
 
 
 def current_lang() -> str:
+    lang = getattr(_run, "lang", None)
+    if lang:
+        return lang
     try:
         import streamlit as st
 

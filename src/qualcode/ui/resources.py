@@ -1,10 +1,12 @@
-"""Process-wide resources for the app: the database engine and the Finnish pipeline, made once."""
+"""Process-wide resources for the app (the database engine, the Finnish pipeline, made once) and
+the session's settings from the sidebar (coder, blind coding)."""
 
 from __future__ import annotations
 
 import os
 
 import streamlit as st
+from sqlalchemy.engine import make_url
 
 from ..store import make_engine, resolve_url
 
@@ -16,6 +18,15 @@ def engine_for(url: str):
 
 def db_url() -> str:
     return resolve_url(os.environ.get("QUALCODE_DB"))
+
+
+def db_label() -> str:
+    """The database in use, fit to show: a PostgreSQL password is masked."""
+    url = db_url()
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL fails later with a clear message; never echo it raw
+        return "?"
 
 
 def engine():
@@ -31,4 +42,9 @@ def pipeline():
 
 def coder() -> str:
     """The coder's name from the sidebar (kept in the session and the URL)."""
-    return st.session_state.get("coder", "").strip()
+    return (st.session_state.get("coder") or "").strip()
+
+
+def blind() -> bool:
+    """Blind coding (sidebar): other coders' codings stay hidden until this coder marks a transcript done."""
+    return bool(st.session_state.get("blind", True))

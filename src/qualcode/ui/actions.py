@@ -1,0 +1,35 @@
+"""Button callbacks' plumbing: run a library call, turn a refusal into a message shown on the next run."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..review import DecisionError, MemoError
+from .render import esc_md
+
+FAILED = object()
+_KEY = "qc_flash"
+
+
+def flash(message: str, kind: str = "success") -> None:
+    st.session_state[_KEY] = (kind, message)
+
+
+def show_flash() -> None:
+    msg = st.session_state.pop(_KEY, None)
+    if msg:
+        kind, text = msg
+        (st.error if kind == "error" else st.success)(esc_md(text))
+
+
+def safely(fn, *args, ok: str | None = None, **kwargs):
+    """Run ``fn``; a refused change (DecisionError, MemoError, ValueError) becomes a message, never a
+    traceback, and the result is ``FAILED``. ``ok`` is shown on success (``{n}`` gets an int result)."""
+    try:
+        result = fn(*args, **kwargs)
+    except (DecisionError, MemoError, ValueError) as exc:
+        flash(str(exc), "error")
+        return FAILED
+    if ok:
+        flash(ok.format(n=result) if isinstance(result, int) and "{n}" in ok else ok)
+    return result
