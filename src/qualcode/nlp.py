@@ -66,24 +66,52 @@ def _analyser() -> _Analyser:
     return _Analyser()
 
 
+@lru_cache(maxsize=1)
+def _simplemma_lemmatizer():
+    """simplemma with its Finnish dictionary in a MARISA trie cached on disk.
+
+    simplemma's default dictionary decodes 3.5 million front-coded entries on first use
+    (~10-20 s per process). The trie is built once per machine (``warm_lemma_cache``,
+    run by ``make setup``) and then memory-mapped in a few milliseconds.
+    """
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy
+
+    try:
+        from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
+
+        factory = TrieDictionaryFactory()
+    except ImportError:  # marisa-trie missing: the slow in-memory dictionary still works
+        return Lemmatizer()
+    return Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
+
+
+def warm_lemma_cache() -> None:
+    """Build simplemma's on-disk Finnish trie now (once per machine) instead of mid-run."""
+    _simplemma_lemmatizer().lemmatize("luottamuksella", lang="fi")
+
+
 @lru_cache(maxsize=200_000)
 def _simplemma(form: str) -> str:
-    import simplemma
-
-    return simplemma.lemmatize(form, lang="fi").lower()
+    return _simplemma_lemmatizer().lemmatize(form, lang="fi").lower()
 
 
-def repair_lemma(token: Token) -> tuple[str, str]:
-    """(lemma, source) for one token: the spoken table, then Voikko, then simplemma."""
+def repair_lemma(token: Token, *, spoken: bool = True, fallback: bool = True) -> tuple[str, str]:
+    """(lemma, source) for one token: the spoken table, then Voikko, then simplemma.
+
+    ``spoken`` and ``fallback`` switch the table and simplemma off (``bench/lemmas.py``
+    measures what each adds).
+    """
     lower = token.lower_
-    spoken = spoken_lemma(lower, token.pos_)
     if spoken:
-        return spoken, "spoken"
+        lemma = spoken_lemma(lower, token.pos_)
+        if lemma:
+            return lemma, "spoken"
     if not token.is_alpha:
         return token.lemma_.lower() or lower, "pipeline"
     known, _ = _analyser().analyse(lower)
-    if known:
-        return token.lemma_.lower() or lower, "voikko"
+    if known or not fallback:
+        return token.lemma_.lower() or lower, "voikko" if known else "pipeline"
     return _simplemma(lower), "simplemma"
 
 

@@ -1,10 +1,16 @@
 """Codebook lemma patterns compiled into spaCy Matchers.
 
-Each code's ``patterns`` become Matcher rules over ``token._.lemma_parts`` (the lemma plus
-its compound parts), so one pattern ``luottamus`` finds luottamusta, luotamuksella and
-luottamuspula. ``exclude_patterns`` form a second matcher: a rule match for a code is
-dropped when an exclusion of the same code covers any of its words (itseluottamus is
-resilience, not trust).
+Patterns match on ``LEMMA``, so one pattern ``luottamus`` finds luottamusta and
+luottamuksella. Compound parts reach the matcher as a second, *parts* Doc: each word of the
+segment becomes its compound parts from Voikko's analysis (``token._.lemma_parts``), or its
+lemma when it is not a compound, so luottamuspula is the two tokens ``luottamus pula``
+there. The same compiled patterns run on both Docs and every hit is mapped back to the
+original words. Everything is a Cython ``LEMMA`` comparison; no per-token Python predicate.
+
+``exclude_patterns`` form a second pair of matchers: a rule match for a code is dropped when
+an exclusion of the same code covers any of its words (itseluottamus is resilience, not
+trust: the exclusion ``itseluottamus`` matches the whole word on the lemma Doc, the pattern
+``luottamus`` its part on the parts Doc, and they cover the same word).
 """
 
 from __future__ import annotations
@@ -37,24 +43,61 @@ def token_patterns(spec: PatternSpec) -> list[dict]:
     """One spaCy Matcher pattern (a list of token dicts) for a codebook pattern."""
     if spec.tokens is not None:
         return spec.tokens
-    lemmas = spec.lemma.lower().split()
-    if len(lemmas) == 1 and not spec.compound:
-        return [{"LEMMA": lemmas[0]}]
     tokens: list[dict] = []
-    for i, lemma in enumerate(lemmas):
+    for i, lemma in enumerate(spec.lemma.lower().split()):
         if i and spec.gap:
             tokens.append({"IS_PUNCT": False, "OP": f"{{0,{spec.gap}}}"})
-        tokens.append({"_": {"lemma_parts": {"INTERSECTS": [lemma]}}})
+        tokens.append({"LEMMA": lemma})
     return tokens
 
 
+def parts_doc(doclike: Doc | Span) -> tuple[Doc, list[int]] | None:
+    """The words of ``doclike`` as compound parts, and each part's word index; None if no compounds."""
+    words: list[str] = []
+    owner: list[int] = []
+    compound = False
+    for i, token in enumerate(doclike):
+        parts = token._.lemma_parts
+        if parts and len(parts) > 1:
+            compound = True
+            pieces = parts[1:]
+        else:
+            pieces = (token.lemma_,)
+        words.extend(pieces)
+        owner.extend([i] * len(pieces))
+    if not compound:
+        return None
+    return Doc(doclike.vocab, words=words, lemmas=words), owner
+
+
+class _MatcherPair:
+    """One Matcher over lemmas and one over compound parts, answering in word offsets."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.lemmas = Matcher(vocab, validate=True)
+        self.parts = Matcher(vocab, validate=True)
+
+    def add(self, key: str, spec: PatternSpec) -> None:
+        pattern = token_patterns(spec)
+        self.lemmas.add(key, [pattern])
+        if spec.tokens is None and spec.compound:
+            self.parts.add(key, [pattern])
+
+    def __call__(self, doclike: Doc | Span, parts: tuple[Doc, list[int]] | None) -> list[tuple[int, int, int]]:
+        found = list(self.lemmas(doclike))
+        if parts is not None and len(self.parts):
+            doc, owner = parts
+            found += [(key, owner[start], owner[end - 1] + 1) for key, start, end in self.parts(doc)]
+        return found
+
+
 class RuleMatcher:
-    """All of a codebook's rule patterns as two spaCy Matchers (patterns and exclusions)."""
+    """All of a codebook's rule patterns as matchers (patterns and exclusions)."""
 
     def __init__(self, vocab: Vocab, codebook: Codebook) -> None:
         self.vocab = vocab
-        self.matcher = Matcher(vocab, validate=True)
-        self.exclusions = Matcher(vocab, validate=True)
+        self.matcher = _MatcherPair(vocab)
+        self.exclusions = _MatcherPair(vocab)
         self._labels: dict[int, tuple[str, str]] = {}
         for code in codebook.active_codes:
             for matcher, patterns, kind in (
@@ -64,24 +107,25 @@ class RuleMatcher:
                 for i, raw in enumerate(patterns):
                     spec = as_spec(raw)
                     key = f"{kind}:{code.id}:{i}"
-                    matcher.add(key, [token_patterns(spec)])
+                    matcher.add(key, spec)
                     self._labels[vocab.strings[key]] = (code.id, pattern_label(spec))
 
-    def __call__(self, doc: Doc | Span) -> list[RuleHit]:
+    def __call__(self, doclike: Doc | Span) -> list[RuleHit]:
+        parts = parts_doc(doclike)
         excluded: dict[str, set[int]] = {}
-        for key, start, end in self.exclusions(doc):
+        for key, start, end in self.exclusions(doclike, parts):
             code, _ = self._labels[key]
             excluded.setdefault(code, set()).update(range(start, end))
         hits: list[RuleHit] = []
         seen: set[tuple[str, str, int]] = set()
-        offset = doc.start if isinstance(doc, Span) else 0
-        for key, start, end in self.matcher(doc):
+        offset = doclike.start if isinstance(doclike, Span) else 0
+        for key, start, end in sorted(self.matcher(doclike, parts),
+                                      key=lambda m: (m[1], m[2])):
             code, label = self._labels[key]
-            if excluded.get(code, set()).intersection(range(start, end)):
+            if excluded.get(code) and excluded[code].intersection(range(start, end)):
                 continue
             if (code, label, start) in seen:
-                continue  # gap patterns can match the same start with several lengths
+                continue  # gap patterns and the two Docs can find the same start twice
             seen.add((code, label, start))
-            words = doc[start:end].text
-            hits.append(RuleHit(code, label, start + offset, end + offset, words))
+            hits.append(RuleHit(code, label, start + offset, end + offset, doclike[start:end].text))
         return hits
