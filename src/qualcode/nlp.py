@@ -9,7 +9,6 @@ codebook patterns match inside compounds.
 
 from __future__ import annotations
 
-import re
 import threading
 from functools import lru_cache
 
@@ -17,12 +16,11 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .spoken import spoken_lemma
+from .spoken import spoken_lemma, standard_candidates
 
 MODEL_NAME = "spacy_fi_experimental_web_md"
 # Lemmas and sentence splits need these; ner is only for pseudonymisation.
 TAGGING_EXCLUDE = ("ner",)
-_WORDBASE = re.compile(r"\+([^+(]+)(?:\(([^)]*)\))?")
 
 if not Token.has_extension("lemma_parts"):
     Token.set_extension("lemma_parts", default=None)
@@ -41,24 +39,54 @@ class _Analyser:
         self._cache: dict[str, tuple[bool, tuple[str, ...]]] = {}
 
     def analyse(self, form: str) -> tuple[bool, tuple[str, ...]]:
-        """(Voikko knows the word, lemmas of its compound parts)."""
+        """(Voikko knows the word, lemmas of its compound parts; empty if not a compound)."""
+        known, parts, _ = self.analyse_full(form)
+        return known, parts
+
+    def analyse_full(self, form: str) -> tuple[bool, tuple[str, ...], str]:
+        """(known, compound parts, Voikko's base form of the first analysis or "")."""
         hit = self._cache.get(form)
         if hit is not None:
             return hit
         with self._lock:
             analyses = self._voikko.analyze(form)
-        parts: list[str] = []
+        parts: tuple[str, ...] = ()
         for analysis in analyses[:2]:
-            bases = analysis.get("WORDBASES", "")
-            for surface, base in _WORDBASE.findall(bases):
-                part = (base or surface).strip().lower()
-                # "+ys" style derivational suffixes and one-letter pieces are not words.
-                if part and not part.startswith("+") and len(part) > 2 and part not in parts:
-                    parts.append(part)
-        result = (bool(analyses), tuple(parts) if len(parts) > 1 else ())
+            parts = compound_parts(form, analysis.get("STRUCTURE", ""), analysis.get("BASEFORM", ""))
+            if parts:
+                break
+        result = (bool(analyses), parts, analyses[0].get("BASEFORM", "").lower() if analyses else "")
         if len(self._cache) < 500_000:
             self._cache[form] = result
         return result
+
+
+def compound_parts(form: str, structure: str, baseform: str) -> tuple[str, ...]:
+    """A compound's parts from Voikko's STRUCTURE ('=' opens a part) and BASEFORM.
+
+    luottamuspulasta, ``=ppppppppp=ppppppp``, luottamuspula -> (luottamus, pula): every part
+    but the last is read off the surface word, the last off the base form. Derivations are
+    not split (luotettava stays luotettava), so a pattern ``luottaa`` does not reach
+    luottokortti. Returns () for a word of one part or an analysis that does not line up.
+    """
+    form, baseform = form.lower(), baseform.lower()
+    starts: list[int] = []
+    pos = 0
+    for ch in structure:
+        if ch == "=":
+            starts.append(pos)
+        else:
+            pos += 1
+    if len(starts) < 2 or pos != len(form):
+        return ()
+    heads = [form[a:b].strip("-") for a, b in zip(starts, starts[1:])]
+    prefix = form[: starts[-1]]
+    if not baseform.startswith(prefix):
+        return ()
+    parts = [*heads, baseform[len(prefix):].strip("-")]
+    if not all(parts):
+        return ()
+    return tuple(parts)
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +140,21 @@ def repair_lemma(token: Token, *, spoken: bool = True, fallback: bool = True) ->
     known, _ = _analyser().analyse(lower)
     if known or not fallback:
         return token.lemma_.lower() or lower, "voikko" if known else "pipeline"
+    if spoken:
+        restored = restore_spoken(lower)
+        if restored:
+            return restored, "spoken"
     return _simplemma(lower), "simplemma"
+
+
+def restore_spoken(form: str) -> str | None:
+    """The base form of the first standard spelling of ``form`` that Voikko knows, if any."""
+    analyser = _analyser()
+    for candidate in standard_candidates(form):
+        known, _, base = analyser.analyse_full(candidate)
+        if known and base:
+            return base
+    return None
 
 
 @Language.component("qualcode_lemmas")

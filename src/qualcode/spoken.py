@@ -58,3 +58,50 @@ def spoken_lemma(form: str, pos: str = "") -> str | None:
     if entry is None or isinstance(entry, str):
         return entry
     return entry.get(pos) or entry.get("_")
+
+
+_VOWELS = "aeiouyäö"
+
+
+def _harmony(form: str) -> str:
+    """'a' or 'ä' for an ending, by Finnish vowel harmony."""
+    return "a" if any(v in form for v in "aou") else "ä"
+
+
+def standard_candidates(form: str) -> list[str]:
+    """Standard spellings a spoken word form may stand for, most likely first.
+
+    Speech drops sounds in regular ways: ``naureskellu`` (naureskellut), ``halas``
+    (halasi), ``ryhmäs`` (ryhmässä), ``siel`` (siellä), ``sielt`` (sieltä), ``yhessä``
+    (yhdessä), ``ystäviäki`` (ystäviäkin), ``onks`` (onko). The candidates are guesses;
+    the caller keeps the first one Voikko knows, so a wrong guess costs nothing.
+    """
+    form = form.lower()
+    a = _harmony(form)
+    out: list[str] = []
+    if len(form) < 3:
+        return out
+    if form[-2:] in ("nu", "ny", "lu", "ly", "ru", "ry", "su", "sy"):
+        out.append(form + "t")  # past participle: ollu -> ollut
+    if form.endswith("ki"):
+        out.append(form + "n")  # clitic -kin
+    if form.endswith("ks"):
+        out += [form[:-1] + "o", form[:-1] + "ö"]  # onks -> onko
+    if form.endswith("s"):
+        out += [form + "i", form + "s" + a, form + "i" + "n"]  # halas -> halasi, ryhmäs -> ryhmässä
+    if form.endswith("l"):
+        out += [form + "l" + a, form + "le"]  # siel -> siellä, mul -> mulle
+    if form.endswith("st") or form.endswith("lt"):
+        out.append(form + a)  # sielt -> sieltä, kotoot -> ...
+    if form[-1] in _VOWELS and form[-2:-1] in _VOWELS and form[-1] == form[-2]:
+        out.append(form[:-1] + a)  # vaikee -> vaikea, kattoo -> kattoa
+    for i in range(1, len(form) - 1):
+        if form[i] == "h" and form[i - 1] in _VOWELS and form[i + 1] in _VOWELS:
+            out.append(form[: i + 1] + "d" + form[i + 1:])  # yhessä -> yhdessä, tehä -> tehdä
+            break
+    for i in range(1, len(form) - 1):
+        if form[i - 1] in _VOWELS and form[i] in _VOWELS and form[i] != form[i - 1] and form[i] in "eä" \
+                and form[i - 1] in "iy":
+            out.append(form[:i] + "j" + form[i:])  # meiän -> meijän
+            break
+    return list(dict.fromkeys(c for c in out if c != form))
