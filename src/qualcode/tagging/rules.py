@@ -5,7 +5,8 @@ luottamuksella. Compound parts reach the matcher as a second, *parts* Doc: each 
 segment becomes its compound parts from Voikko's analysis (``token._.lemma_parts``), or its
 lemma when it is not a compound, so luottamuspula is the two tokens ``luottamus pula``
 there. The same compiled patterns run on both Docs and every hit is mapped back to the
-original words. Everything is a Cython ``LEMMA`` comparison; no per-token Python predicate.
+original words. Single lemmas (most patterns) sit in PhraseMatchers, sequences in Matchers;
+all compiled by spaCy, no per-token Python predicate.
 
 ``exclude_patterns`` form a second pair of matchers: a rule match for a code is dropped when
 an exclusion of the same code covers any of its words (itseluottamus is resilience, not
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
@@ -52,7 +53,10 @@ def token_patterns(spec: PatternSpec) -> list[dict]:
 
 
 def parts_doc(doclike: Doc | Span) -> tuple[Doc, list[int]] | None:
-    """The words of ``doclike`` as compound parts, and each part's word index; None if no compounds."""
+    """The words of ``doclike`` as compound parts, and each part's word index; None if no compounds.
+
+    The parts are lemmas already, so they are the parts Doc's words (matched on ``ORTH``).
+    """
     words: list[str] = []
     owner: list[int] = []
     compound = False
@@ -62,32 +66,55 @@ def parts_doc(doclike: Doc | Span) -> tuple[Doc, list[int]] | None:
             compound = True
             pieces = parts[1:]
         else:
-            pieces = (token.lemma_,)
+            pieces = (token.lemma_.strip() or "_",)  # a Doc word cannot be empty
         words.extend(pieces)
         owner.extend([i] * len(pieces))
     if not compound:
         return None
-    return Doc(doclike.vocab, words=words, lemmas=words), owner
+    return Doc(doclike.vocab, words=words), owner
+
+
+def _on_orth(pattern: list[dict]) -> list[dict]:
+    return [{("ORTH" if k == "LEMMA" else k): v for k, v in tok.items()} for tok in pattern]
 
 
 class _MatcherPair:
-    """One Matcher over lemmas and one over compound parts, answering in word offsets."""
+    """Matchers over lemmas and over compound parts, answering in word offsets.
+
+    Single lemmas go to PhraseMatchers (one hash lookup per word, however many patterns);
+    sequences, gaps and raw token patterns go to Matchers.
+    """
 
     def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self.lemma_phrases = PhraseMatcher(vocab, attr="LEMMA")
+        self.part_phrases = PhraseMatcher(vocab, attr="ORTH")
         self.lemmas = Matcher(vocab, validate=True)
         self.parts = Matcher(vocab, validate=True)
 
     def add(self, key: str, spec: PatternSpec) -> None:
         pattern = token_patterns(spec)
+        compound = spec.tokens is None and spec.compound
+        if spec.tokens is None and len(pattern) == 1:
+            lemma = pattern[0]["LEMMA"]
+            self.lemma_phrases.add(key, [Doc(self.vocab, words=[lemma], lemmas=[lemma])])
+            if compound:
+                self.part_phrases.add(key, [Doc(self.vocab, words=[lemma])])
+            return
         self.lemmas.add(key, [pattern])
-        if spec.tokens is None and spec.compound:
-            self.parts.add(key, [pattern])
+        if compound:
+            self.parts.add(key, [_on_orth(pattern)])
 
     def __call__(self, doclike: Doc | Span, parts: tuple[Doc, list[int]] | None) -> list[tuple[int, int, int]]:
-        found = list(self.lemmas(doclike))
-        if parts is not None and len(self.parts):
+        found = list(self.lemma_phrases(doclike))
+        if len(self.lemmas):
+            found += self.lemmas(doclike)
+        if parts is not None:
             doc, owner = parts
-            found += [(key, owner[start], owner[end - 1] + 1) for key, start, end in self.parts(doc)]
+            hits = list(self.part_phrases(doc)) if len(self.part_phrases) else []
+            if len(self.parts):
+                hits += self.parts(doc)
+            found += [(key, owner[start], owner[end - 1] + 1) for key, start, end in hits]
         return found
 
 
