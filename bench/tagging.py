@@ -91,7 +91,7 @@ def main() -> None:
     print(f"ratio tag/bare speed: wall {bare_wall / tag_wall:.2f}, cpu {bare_cpu / tag_cpu:.2f} "
           f"(aim >= 0.80{'; with jobs > 1 the cpu figure counts this process only' if args.jobs > 1 else ''})")
     if args.profile:
-        pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats("qualcode|sqlalchemy.orm.session", 30)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Engine, exists, insert, select
 from sqlalchemy.orm import selectinload
 
 from .codebook import Codebook
@@ -75,11 +75,21 @@ class _Piece:
 
 
 def _store_suggestions(session, segment: Segment, suggestions, version_id: int) -> int:
-    for s in suggestions:
-        session.add(Suggestion(segment=segment, codebook_version_id=version_id, code=s.code, score=s.score,
-                               source=s.source, reason=s.reason, evidence=[e.as_dict() for e in s.evidence]))
-    session.add(SegmentTagging(segment=segment, codebook_version_id=version_id))
-    return len(suggestions)
+    return _store_many(session, [(segment.id, suggestions)], version_id)
+
+
+def _store_many(session, tagged: list[tuple[int, list]], version_id: int) -> int:
+    """Suggestions and tagging marks for (segment id, suggestions) pairs, as two bulk INSERTs."""
+    now = utcnow()
+    rows = [dict(segment_id=sid, codebook_version_id=version_id, code=s.code, score=s.score, source=s.source,
+                 reason=s.reason, evidence=[e.as_dict() for e in s.evidence], created_at=now)
+            for sid, suggestions in tagged for s in suggestions]
+    if rows:
+        session.execute(insert(Suggestion), rows)
+    if tagged:
+        session.execute(insert(SegmentTagging), [dict(segment_id=sid, codebook_version_id=version_id, tagged_at=now)
+                                                 for sid, _ in tagged])
+    return len(rows)
 
 
 def _words(text: str) -> int:
@@ -179,18 +189,21 @@ def segment_and_tag(engine: Engine, tagger: Tagger, version_id: int, report: Tag
             if t is None or t.segmented_at is not None or len(pieces) != len(t.turns):
                 continue  # another process got here first
             index = 0
+            created: list[tuple[Segment, list | None]] = []
             for turn, turn_pieces in zip(t.turns, pieces):
                 for piece in turn_pieces:
                     start, end = turn.start + piece.start, turn.start + piece.end
                     seg = Segment(transcript_id=t.id, turn_id=turn.id, index=index, start=start, end=end,
                                   text=t.text[start:end], role=turn.role, word_count=_words(t.text[start:end]))
-                    s.add(seg)
+                    created.append((seg, piece.suggestions))
                     index += 1
-                    report.segments_created += 1
-                    if piece.suggestions is not None:
-                        report.suggestions += _store_suggestions(s, seg, piece.suggestions, version_id)
-                        report.segments_tagged += 1
-                        report.words += seg.word_count
+            s.add_all([seg for seg, _ in created])
+            s.flush()  # segment ids for the bulk inserts below
+            tagged = [(seg.id, sugg) for seg, sugg in created if sugg is not None]
+            report.segments_created += len(created)
+            report.suggestions += _store_many(s, tagged, version_id)
+            report.segments_tagged += len(tagged)
+            report.words += sum(seg.word_count for seg, sugg in created if sugg is not None)
             t.segmented_at = utcnow()
             report.transcripts_segmented += 1
             name = t.name
@@ -231,15 +244,13 @@ def tag_untagged(engine: Engine, tagger: Tagger, version_id: int, report: TagRep
     done = 0
     for (ids, _), suggestions in zip(loaded, runner.tag([texts for _, texts in loaded])):
         with transaction(engine) as s:
-            fresh = set(s.scalars(select(Segment.id).where(Segment.id.in_(ids), ~already)))
-            for sid, sugg in zip(ids, suggestions):
-                if sid not in fresh:
-                    continue  # tagged meanwhile by another run
-                seg = s.get(Segment, sid)
-                report.suggestions += _store_suggestions(s, seg, sugg, version_id)
-                report.segments_tagged += 1
-                report.words += seg.word_count
-                done += seg.word_count
+            fresh = dict(s.execute(select(Segment.id, Segment.word_count).where(Segment.id.in_(ids), ~already)).all())
+            tagged = [(sid, sugg) for sid, sugg in zip(ids, suggestions) if sid in fresh]  # others: tagged meanwhile
+            report.suggestions += _store_many(s, tagged, version_id)
+            report.segments_tagged += len(tagged)
+            words = sum(fresh[sid] for sid, _ in tagged)
+            report.words += words
+            done += words
         if progress:
             progress(done, total, "tagging segments")
 

@@ -1,12 +1,12 @@
 """Codebook lemma patterns compiled into spaCy Matchers.
 
 Patterns match on ``LEMMA``, so one pattern ``luottamus`` finds luottamusta and
-luottamuksella. Compound parts reach the matcher as a second, *parts* Doc: each word of the
-segment becomes its compound parts from Voikko's analysis (``token._.lemma_parts``), or its
-lemma when it is not a compound, so luottamuspula is the two tokens ``luottamus pula``
-there. The same compiled patterns run on both Docs and every hit is mapped back to the
-original words. Single lemmas (most patterns) sit in PhraseMatchers, sequences in Matchers;
-all compiled by spaCy, no per-token Python predicate.
+luottamuksella. Compound parts reach the matcher as a second, *parts* Doc: the compound
+words of the segment split into their parts from Voikko's analysis (``token._.lemma_parts``),
+so luottamuspula is the two tokens ``luottamus pula`` there. Single-lemma patterns (most of
+them) are PhraseMatchers over both Docs; multi-word and raw token patterns are a Matcher over
+the whole words. Every hit is mapped back to the original words. All of it is compiled by
+spaCy: no per-token Python predicate.
 
 ``exclude_patterns`` form a second pair of matchers: a rule match for a code is dropped when
 an exclusion of the same code covers any of its words (itseluottamus is resilience, not
@@ -53,36 +53,29 @@ def token_patterns(spec: PatternSpec) -> list[dict]:
 
 
 def parts_doc(doclike: Doc | Span) -> tuple[Doc, list[int]] | None:
-    """The words of ``doclike`` as compound parts, and each part's word index; None if no compounds.
+    """The compound parts of ``doclike``'s compound words as one Doc, and each part's word index.
 
-    The parts are lemmas already, so they are the parts Doc's words (matched on ``ORTH``).
+    None when there is no compound. The parts are lemmas already, so they are the parts
+    Doc's words (matched on ``ORTH``).
     """
     words: list[str] = []
     owner: list[int] = []
-    compound = False
     for i, token in enumerate(doclike):
         parts = token._.lemma_parts
         if parts and len(parts) > 1:
-            compound = True
-            pieces = parts[1:]
-        else:
-            pieces = (token.lemma_.strip() or "_",)  # a Doc word cannot be empty
-        words.extend(pieces)
-        owner.extend([i] * len(pieces))
-    if not compound:
+            words.extend(parts[1:])
+            owner.extend([i] * (len(parts) - 1))
+    if not words:
         return None
     return Doc(doclike.vocab, words=words), owner
-
-
-def _on_orth(pattern: list[dict]) -> list[dict]:
-    return [{("ORTH" if k == "LEMMA" else k): v for k, v in tok.items()} for tok in pattern]
 
 
 class _MatcherPair:
     """Matchers over lemmas and over compound parts, answering in word offsets.
 
-    Single lemmas go to PhraseMatchers (one hash lookup per word, however many patterns);
-    sequences, gaps and raw token patterns go to Matchers.
+    Single lemmas go to PhraseMatchers (one hash lookup per word, however many patterns)
+    and also look inside compounds; sequences, gaps and raw token patterns go to a Matcher
+    over whole words.
     """
 
     def __init__(self, vocab: Vocab) -> None:
@@ -90,31 +83,24 @@ class _MatcherPair:
         self.lemma_phrases = PhraseMatcher(vocab, attr="LEMMA")
         self.part_phrases = PhraseMatcher(vocab, attr="ORTH")
         self.lemmas = Matcher(vocab, validate=True)
-        self.parts = Matcher(vocab, validate=True)
 
     def add(self, key: str, spec: PatternSpec) -> None:
         pattern = token_patterns(spec)
-        compound = spec.tokens is None and spec.compound
         if spec.tokens is None and len(pattern) == 1:
             lemma = pattern[0]["LEMMA"]
             self.lemma_phrases.add(key, [Doc(self.vocab, words=[lemma], lemmas=[lemma])])
-            if compound:
+            if spec.compound:
                 self.part_phrases.add(key, [Doc(self.vocab, words=[lemma])])
-            return
-        self.lemmas.add(key, [pattern])
-        if compound:
-            self.parts.add(key, [_on_orth(pattern)])
+        else:
+            self.lemmas.add(key, [pattern])
 
     def __call__(self, doclike: Doc | Span, parts: tuple[Doc, list[int]] | None) -> list[tuple[int, int, int]]:
         found = list(self.lemma_phrases(doclike))
         if len(self.lemmas):
             found += self.lemmas(doclike)
-        if parts is not None:
+        if parts is not None and len(self.part_phrases):
             doc, owner = parts
-            hits = list(self.part_phrases(doc)) if len(self.part_phrases) else []
-            if len(self.parts):
-                hits += self.parts(doc)
-            found += [(key, owner[start], owner[end - 1] + 1) for key, start, end in hits]
+            found += [(key, owner[start], owner[end - 1] + 1) for key, start, end in self.part_phrases(doc)]
         return found
 
 
@@ -156,3 +142,17 @@ class RuleMatcher:
             seen.add((code, label, start))
             hits.append(RuleHit(code, label, start + offset, end + offset, doclike[start:end].text))
         return hits
+
+    def match_spans(self, spans) -> list[list[RuleHit]]:
+        """Hits per span, matching each underlying Doc once (sentences of one turn share a Doc)."""
+        by_doc: dict[int, list[RuleHit]] = {}
+        out = []
+        for span in spans:
+            if not isinstance(span, Span):
+                out.append(self(span))
+                continue
+            key = id(span.doc)
+            if key not in by_doc:
+                by_doc[key] = self(span.doc)
+            out.append([h for h in by_doc[key] if h.start >= span.start and h.end <= span.end])
+        return out

@@ -131,8 +131,8 @@ class Tagger:
         feats = [segment_features(s) for s in spans]
         nearest = self.examples.nearest(feats) if self.examples else [{} for _ in spans]
         results: list[dict[str, tuple[float, list[Evidence]]]] = []
-        for span, f, ex in zip(spans, feats, nearest):
-            evidence = self._rule_evidence(self.rules(span))
+        for hits, f, ex in zip(self.rules.match_spans(spans), feats, nearest):
+            evidence = self._rule_evidence(hits)
             for code, hit in ex.items():
                 evidence.setdefault(code, []).append(Evidence("example", hit.score, hit.example))
             prior = {}
