@@ -9,6 +9,7 @@ codebook patterns match inside compounds.
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 
@@ -44,7 +45,11 @@ class _Analyser:
         return known, parts
 
     def analyse_full(self, form: str) -> tuple[bool, tuple[str, ...], str]:
-        """(known, compound parts, Voikko's base form of the first analysis or "")."""
+        """(known, compound parts, base form): a verb reading's infinitive when there is one.
+
+        Participles (käynyt, verkostoitunut) give their verb (käydä, verkostoitua), as UD
+        lemmatises them; lainasi gives lainata rather than laina + possessive.
+        """
         hit = self._cache.get(form)
         if hit is not None:
             return hit
@@ -55,10 +60,27 @@ class _Analyser:
             parts = compound_parts(form, analysis.get("STRUCTURE", ""), analysis.get("BASEFORM", ""))
             if parts:
                 break
-        result = (bool(analyses), parts, analyses[0].get("BASEFORM", "").lower() if analyses else "")
+        result = (bool(analyses), parts, _base_form(analyses))
         if len(self._cache) < 500_000:
             self._cache[form] = result
         return result
+
+
+_VERB_BASE = re.compile(r"^\+[^(+]+\(([^)+][^)]*)\)")
+
+
+def _base_form(analyses: list[dict]) -> str:
+    if not analyses:
+        return ""
+    for a in analyses:
+        if a.get("CLASS") == "teonsana":
+            return a.get("BASEFORM", "").lower()
+    for a in analyses:
+        if a.get("PARTICIPLE"):
+            m = _VERB_BASE.match(a.get("WORDBASES", ""))
+            if m:
+                return m.group(1).lower()
+    return analyses[0].get("BASEFORM", "").lower()
 
 
 def compound_parts(form: str, structure: str, baseform: str) -> tuple[str, ...]:
@@ -151,6 +173,9 @@ def restore_spoken(form: str) -> str | None:
     """The base form of the first standard spelling of ``form`` that Voikko knows, if any."""
     analyser = _analyser()
     for candidate in standard_candidates(form):
+        table = spoken_lemma(candidate)
+        if table:
+            return table
         known, _, base = analyser.analyse_full(candidate)
         if known and base:
             return base

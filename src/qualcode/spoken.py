@@ -83,6 +83,8 @@ def standard_candidates(form: str) -> list[str]:
         return out
     if form[-2:] in ("nu", "ny", "lu", "ly", "ru", "ry", "su", "sy"):
         out.append(form + "t")  # past participle: ollu -> ollut
+    if form[-1] in "uyoö":
+        out.append(form + "i")  # past tense: tuntu -> tuntui, anto -> antoi
     if form.endswith("ki"):
         out.append(form + "n")  # clitic -kin
     if form.endswith("ks"):
@@ -95,6 +97,16 @@ def standard_candidates(form: str) -> list[str]:
         out.append(form + a)  # sielt -> sieltä, kotoot -> ...
     if form[-1] in _VOWELS and form[-2:-1] in _VOWELS and form[-1] == form[-2]:
         out.append(form[:-1] + a)  # vaikee -> vaikea, kattoo -> kattoa
+    if form.endswith("ne"):
+        out.append(form + "n")  # semmone -> semmonen (then the table or Voikko)
+    for stem in ("mmo", "mmö", "lla", "llä"):
+        i = form.find(stem)
+        if i > 0 and len(form) > i + 3 and form[i + 3] in "ns":
+            with_i = form[: i + 3] + "i" + form[i + 3:]  # semmosta -> semmoista, sellanen -> sellainen
+            out += [with_i, with_i + "n"] if with_i.endswith("ne") else [with_i]
+    i = form.find("ee")
+    if 0 < i < len(form) - 2:
+        out.append(form[:i] + "e" + a + form[i + 2:])  # oikeestaan -> oikeastaan
     for i in range(1, len(form) - 1):
         if form[i] == "h" and form[i - 1] in _VOWELS and form[i + 1] in _VOWELS:
             out.append(form[: i + 1] + "d" + form[i + 1:])  # yhessä -> yhdessä, tehä -> tehdä

@@ -24,7 +24,7 @@ from .features import SegmentFeatures, identity, segment_features
 SIM_LOW = 0.5
 SIM_HIGH = 0.8
 EXAMPLE_WEIGHT = 0.8
-
+MIN_EVIDENCE = 0.15  # weaker example scores are not shown as evidence
 
 @dataclass(frozen=True)
 class ExampleHit:
@@ -74,7 +74,7 @@ class ExampleIndex:
             for code, idx in self._code_index.items():
                 best = idx[int(np.argmax(row[idx]))]
                 score = example_score(row[best])
-                if score > 0:
+                if score >= MIN_EVIDENCE:
                     hits[code] = ExampleHit(code, float(row[best]), score, self.texts[best])
             out.append(hits)
         return out

@@ -22,7 +22,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from ..codebook import Codebook, PatternSpec, as_spec
+from ..codebook import Codebook, CodebookError, PatternSpec, as_spec
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,14 @@ class RuleMatcher:
                 for i, raw in enumerate(patterns):
                     spec = as_spec(raw)
                     key = f"{kind}:{code.id}:{i}"
-                    matcher.add(key, spec)
+                    try:
+                        matcher.add(key, spec)
+                    except (ValueError, KeyError) as exc:  # spaCy's MatchPatternError is a ValueError
+                        field = "patterns" if kind == "p" else "exclude_patterns"
+                        raise CodebookError(
+                            f"{codebook.name} {codebook.version}: code {code.id!r}, {field}[{i}] "
+                            f"({pattern_label(spec)}): not a valid spaCy Matcher pattern: "
+                            f"{str(exc).strip().splitlines()[-1]}") from exc
                     self._labels[vocab.strings[key]] = (code.id, pattern_label(spec))
 
     def __call__(self, doclike: Doc | Span) -> list[RuleHit]:
