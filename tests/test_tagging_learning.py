@@ -88,3 +88,16 @@ def test_retrain_after_decisions_and_scores_shown(engine, nlp):
         text = s.scalar(select(Segment.text).where(Segment.id == pending[0][0]))
     found = Tagger(nlp, book, model).score_many([nlp(text)])[0]
     assert any(e.source == "model" for _, items in found.values() for e in items)
+
+
+def test_accepted_codings_become_examples(engine, nlp):
+    from qualcode.tagging.learning import accepted_examples
+
+    _tag_some(engine, nlp)
+    with transaction(engine) as s:
+        seg_id, code = s.execute(select(Suggestion.segment_id, Suggestion.code).limit(1)).one()
+        text = s.scalar(select(Segment.text).where(Segment.id == seg_id))
+    book, _ = load_codebook(CODEBOOK)
+    assert accepted_examples(engine, book) == []
+    accept(engine, seg_id, code, "anna")
+    assert accepted_examples(engine, book) == [(code, text)]

@@ -150,6 +150,8 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
     or implicitly not given). For each seed the set is shuffled, a ``test_fraction`` is held
     back, and the model is trained on the first n of the rest; n = 0 is the codebook alone.
     """
+    import copy
+
     import numpy as np
 
     from .tagging.model import CorrectionModel, label_matrix
@@ -168,13 +170,23 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
             if n > len(pool):
                 continue
             train = pool[:n]
-            model = CorrectionModel(codes).fit([feats[i] for i in train], Y[train]) if n else None
-            probs = model.predict_code_proba([feats[i] for i in test]) if model else [{} for _ in test]
+            test_feats = [copy.copy(feats[i]) for i in test]
+            model = None
+            if n:
+                # What the product does after n reviewed segments: the accepted ones become
+                # examples of their codes, and the correction model trains on all n.
+                pairs = [(c, items[i].text) for i in train for c in sorted(items[i].codes)]
+                extra = [feats[i] for i in train for _ in sorted(items[i].codes)]
+                index = tagger.examples.extended(pairs, extra) if tagger.examples else None
+                tagger.merge_prior(test_feats, examples=index)
+                train_feats = [copy.copy(feats[i]) for i in train]
+                model = CorrectionModel(codes).fit(train_feats, Y[train])
+            probs = model.predict_code_proba(test_feats) if model else [{} for _ in test]
             predicted = []
-            for i, p in zip(test, probs):
+            for f, p in zip(test_feats, probs):
                 chosen = []
                 for c in codes:
-                    prior = feats[i].prior.get(c, 0.0)
+                    prior = f.prior.get(c, 0.0)
                     score = prior
                     if c in p:
                         w = model.weight(c)

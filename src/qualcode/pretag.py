@@ -268,9 +268,9 @@ def pretag(engine: Engine, codebook: Codebook, yaml_text: str, *, source_path: s
 
     With ``retrain`` the correction model is retrained first if enough new decisions were
     made (``tagging.learning.maybe_retrain``); with ``use_model`` the newest model joins the
-    rules and examples. ``jobs`` > 1 parses and tags in that many processes.
+    rules and examples, and accepted codings join the codebook's examples. ``jobs`` > 1 parses and tags in that many processes.
     """
-    from .tagging.learning import load_model, maybe_retrain
+    from .tagging.learning import accepted_examples, load_model, maybe_retrain
 
     started = time.perf_counter()
     with transaction(engine) as s:
@@ -280,7 +280,8 @@ def pretag(engine: Engine, codebook: Codebook, yaml_text: str, *, source_path: s
     if retrain:
         report.training = maybe_retrain(engine, codebook, nlp).summary()
     model = load_model(engine, codebook) if use_model else None
-    tagger = Tagger(nlp, codebook, model)
+    extra = accepted_examples(engine, codebook) if use_model else []
+    tagger = Tagger(nlp, codebook, model, extra_examples=extra)
     runner = _Runner(tagger, jobs)
     try:
         segment_and_tag(engine, tagger, version_id, report, progress, runner)

@@ -69,3 +69,16 @@ def save_model(session: Session, codebook_name: str, n_decisions: int, scores: d
     session.add(row)
     session.flush()
     return row
+
+
+def accepted_examples(session: Session, codes: list[str], per_code: int = 300) -> list[tuple[str, str]]:
+    """(code, segment text) of accepted codings, newest first, at most ``per_code`` per code."""
+    out: list[tuple[str, str]] = []
+    for code in codes:
+        rows = session.execute(
+            select(Segment.text).join(Coding, Coding.segment_id == Segment.id)
+            .where(Coding.code == code, Coding.status == STATUS_ACCEPTED)
+            .group_by(Segment.id, Segment.text).order_by(func.max(Coding.updated_at).desc()).limit(per_code)
+        ).scalars()
+        out += [(code, text) for text in rows]
+    return out

@@ -51,11 +51,26 @@ class ExampleIndex:
             self._tfidf = None
             return
         disable = [p for p in ("parser",) if p in nlp.pipe_names]
-        feats = [segment_features(d) for d in nlp.pipe(self.texts, disable=disable)]
+        self._build([segment_features(d) for d in nlp.pipe(self.texts, disable=disable)])
+
+    def _build(self, feats: list[SegmentFeatures]) -> None:
+        self._feats = feats
         self._tfidf = TfidfVectorizer(analyzer=identity, sublinear_tf=True)
         self._terms = self._tfidf.fit_transform([f.lemmas for f in feats])
         self._vectors = np.vstack([f.vector for f in feats])
         self._code_index = {c: np.array([i for i, x in enumerate(self.codes) if x == c]) for c in set(self.codes)}
+
+    def extended(self, pairs: Sequence[tuple[str, str]], feats: Sequence[SegmentFeatures]) -> ExampleIndex:
+        """A new index with these (code, text) examples added, their features already computed."""
+        new = object.__new__(ExampleIndex)
+        new.codes = self.codes + [c for c, _ in pairs]
+        new.texts = self.texts + [t for _, t in pairs]
+        old = self._feats if self._tfidf is not None else []
+        if new.codes:
+            new._build(list(old) + list(feats))
+        else:
+            new._tfidf = None
+        return new
 
     def similarities(self, feats: Sequence[SegmentFeatures]) -> np.ndarray:
         """(segments x examples) similarity matrix."""

@@ -22,6 +22,7 @@ class SegmentFeatures:
     lemmas: list[str]
     vector: np.ndarray
     prior: dict[str, float] = field(default_factory=dict)  # code -> score from rules and examples
+    rule: dict[str, float] = field(default_factory=dict)  # code -> rule score alone
 
 
 def lemma_terms(doclike: Doc | Span) -> list[str]:

@@ -109,6 +109,12 @@ def load_model(engine: Engine, codebook: Codebook) -> CorrectionModel | None:
     return model if active & set(model.estimators_) else None
 
 
+def accepted_examples(engine: Engine, codebook: Codebook) -> list[tuple[str, str]]:
+    """Researchers' accepted codings as extra examples of their codes (for ``Tagger(extra_examples=...)``)."""
+    with transaction(engine) as s:
+        return store.accepted_examples(s, [c.id for c in codebook.active_codes])
+
+
 def current_scores(engine: Engine, codebook_name: str | None = None) -> dict | None:
     """Cross-validated scores of the model in use (per code and micro/macro), with when and on what it trained."""
     with transaction(engine) as s:

@@ -36,8 +36,10 @@ class CorrectionModel(BaseEstimator, ClassifierMixin):
     """One-vs-rest calibrated logistic regression over codes, on :class:`SegmentFeatures`."""
 
     def __init__(self, codes: Sequence[str] = (), C: float = 1.0, vector_weight: float = 1.0,
-                 prior_weight: float = 3.0, trust_half: int = TRUST_HALF) -> None:
+                 prior_weight: float = 3.0, trust_half: int = TRUST_HALF,
+                 class_weight: str | None = "balanced") -> None:
         self.codes = codes
+        self.class_weight = class_weight
         self.C = C
         self.vector_weight = vector_weight
         self.prior_weight = prior_weight
@@ -69,7 +71,7 @@ class CorrectionModel(BaseEstimator, ClassifierMixin):
             self.n_labelled_[code] = pos + neg
             if min(pos, neg) < MIN_PER_CLASS:
                 continue
-            base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+            base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
             if min(pos, neg) >= CALIBRATE_PER_CLASS:
                 est = CalibratedClassifierCV(base, method="sigmoid", cv=3)
             else:

@@ -129,10 +129,25 @@ class Tagger:
 
     def _prior(self, spans: Sequence[Doc | Span]):
         feats = [segment_features(s) for s in spans]
-        nearest = self.examples.nearest(feats) if self.examples else [{} for _ in spans]
+        rules = [self._rule_evidence(hits) for hits in self.rules.match_spans(spans)]
+        for f, evidence in zip(feats, rules):
+            f.rule = {code: max(e.score for e in items) for code, items in evidence.items()}
+        return feats, self.merge_prior(feats, rules)
+
+    def merge_prior(self, feats: Sequence[SegmentFeatures], rules: Sequence[dict[str, list[Evidence]]] | None = None,
+                    examples: ExampleIndex | None = None):
+        """Rule and example evidence per segment merged into ``feats[i].prior`` (noisy-OR).
+
+        ``rules`` defaults to the rule scores kept in the features; ``examples`` to this
+        tagger's index (the learning curve passes one extended with training segments).
+        """
+        examples = examples or self.examples
+        nearest = examples.nearest(feats) if examples else [{} for _ in feats]
+        if rules is None:
+            rules = [{code: [Evidence("rule", score, "")] for code, score in f.rule.items()} for f in feats]
         results: list[dict[str, tuple[float, list[Evidence]]]] = []
-        for hits, f, ex in zip(self.rules.match_spans(spans), feats, nearest):
-            evidence = self._rule_evidence(hits)
+        for f, rule_evidence, ex in zip(feats, rules, nearest):
+            evidence = {code: list(items) for code, items in rule_evidence.items()}
             for code, hit in ex.items():
                 evidence.setdefault(code, []).append(Evidence("example", hit.score, hit.example))
             prior = {}
@@ -142,7 +157,7 @@ class Tagger:
                 prior[code] = noisy_or(rule, example)
             f.prior = prior
             results.append({code: (prior[code], items) for code, items in evidence.items()})
-        return feats, results
+        return results
 
     def suggest_many(self, spans: Sequence[Doc | Span]) -> list[list[Suggestion]]:
         out = []
