@@ -169,6 +169,7 @@ def repair_lemma(token: Token, *, spoken: bool = True, fallback: bool = True) ->
     return _simplemma(lower), "simplemma"
 
 
+@lru_cache(maxsize=100_000)
 def restore_spoken(form: str) -> str | None:
     """The base form of the first standard spelling of ``form`` that Voikko knows, if any."""
     analyser = _analyser()

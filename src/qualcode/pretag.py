@@ -188,22 +188,21 @@ def segment_and_tag(engine: Engine, tagger: Tagger, version_id: int, report: Tag
             t = s.get(Transcript, tid, options=[selectinload(Transcript.turns)])
             if t is None or t.segmented_at is not None or len(pieces) != len(t.turns):
                 continue  # another process got here first
-            index = 0
-            created: list[tuple[Segment, list | None]] = []
+            rows: list[dict] = []
+            marks: list[list | None] = []
             for turn, turn_pieces in zip(t.turns, pieces):
                 for piece in turn_pieces:
                     start, end = turn.start + piece.start, turn.start + piece.end
-                    seg = Segment(transcript_id=t.id, turn_id=turn.id, index=index, start=start, end=end,
-                                  text=t.text[start:end], role=turn.role, word_count=_words(t.text[start:end]))
-                    created.append((seg, piece.suggestions))
-                    index += 1
-            s.add_all([seg for seg, _ in created])
-            s.flush()  # segment ids for the bulk inserts below
-            tagged = [(seg.id, sugg) for seg, sugg in created if sugg is not None]
-            report.segments_created += len(created)
+                    rows.append(dict(transcript_id=t.id, turn_id=turn.id, index=len(rows), start=start, end=end,
+                                     text=t.text[start:end], role=turn.role, word_count=_words(t.text[start:end])))
+                    marks.append(piece.suggestions)
+            ids = list(s.scalars(insert(Segment).returning(Segment.id, sort_by_parameter_order=True), rows)) \
+                if rows else []
+            tagged = [(sid, sugg) for sid, sugg in zip(ids, marks) if sugg is not None]
+            report.segments_created += len(rows)
             report.suggestions += _store_many(s, tagged, version_id)
             report.segments_tagged += len(tagged)
-            report.words += sum(seg.word_count for seg, sugg in created if sugg is not None)
+            report.words += sum(r["word_count"] for r, sugg in zip(rows, marks) if sugg is not None)
             t.segmented_at = utcnow()
             report.transcripts_segmented += 1
             name = t.name

@@ -9,8 +9,13 @@ the review layer passes them, from researchers' accepted codings.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -26,6 +31,49 @@ SIM_HIGH = 0.8
 EXAMPLE_WEIGHT = 0.8
 MIN_EVIDENCE = 0.15  # weaker example scores are not shown as evidence
 
+FEATURES_VERSION = 1  # bump when lemmas or vectors of a sentence would come out differently
+
+
+def _cache_path(nlp: Language, texts: Sequence[str]) -> Path | None:
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:
+        return None
+    key = json.dumps([FEATURES_VERSION, nlp.meta.get("name"), nlp.meta.get("version"), nlp.pipe_names, list(texts)],
+                     ensure_ascii=False)
+    return Path(user_cache_dir("qualcode")) / f"examples-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pkl"
+
+
+def example_features(nlp: Language, texts: Sequence[str]) -> list[SegmentFeatures]:
+    """Features of the example sentences, kept in the user's cache directory between runs.
+
+    A codebook's examples change rarely; parsing them again costs most of a second per
+    ``qualcode tag``. The cache holds only the codebook's own sentences (no interview data);
+    it is keyed by the sentences, the pipeline and ``FEATURES_VERSION``.
+    """
+    path = _cache_path(nlp, texts)
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as fh:
+                cached = pickle.load(fh)  # noqa: S301 - written below by this function
+            if len(cached) == len(texts):
+                return cached
+        except Exception:  # noqa: BLE001 - a broken cache is rebuilt
+            pass
+    disable = [p for p in ("parser",) if p in nlp.pipe_names]
+    feats = [segment_features(d) for d in nlp.pipe(texts, disable=disable)]
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(feats, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError:
+            pass
+    return feats
+
+
 @dataclass(frozen=True)
 class ExampleHit:
     code: str
@@ -35,7 +83,7 @@ class ExampleHit:
 
 
 def example_score(similarity: float) -> float:
-    return EXAMPLE_WEIGHT * float(np.clip((similarity - SIM_LOW) / (SIM_HIGH - SIM_LOW), 0.0, 1.0))
+    return EXAMPLE_WEIGHT * min(1.0, max(0.0, (float(similarity) - SIM_LOW) / (SIM_HIGH - SIM_LOW)))
 
 
 class ExampleIndex:
@@ -50,8 +98,7 @@ class ExampleIndex:
         if not pairs:
             self._tfidf = None
             return
-        disable = [p for p in ("parser",) if p in nlp.pipe_names]
-        self._build([segment_features(d) for d in nlp.pipe(self.texts, disable=disable)])
+        self._build(example_features(nlp, self.texts))
 
     def _build(self, feats: list[SegmentFeatures]) -> None:
         self._feats = feats
