@@ -5,7 +5,7 @@ gold lemmas (compound boundaries ``#`` removed). Three settings, printed side by
 
 1. the pipeline alone (spaCy + Voikko lemmatiser);
 2. plus the simplemma fallback for words Voikko does not know;
-3. plus the spoken-form table (qualcode's full ``qualcode_lemmas`` component).
+3. plus spoken forms: the table and the restoration rules (qualcode's full ``qualcode_lemmas``).
 
 TDT is written Finnish, so the spoken table can only show that it does no harm there; its
 effect on speech is shown by the tests in ``tests/test_nlp.py``.
@@ -63,7 +63,7 @@ def main() -> None:
     pipes = [(n, p) for n, p in nlp.pipeline if n != "qualcode_lemmas"]
     settings = {"pipeline": dict(spoken=False, fallback=False),
                 "+simplemma": dict(spoken=False, fallback=True),
-                "+spoken table": dict(spoken=True, fallback=True)}
+                "+spoken forms": dict(spoken=True, fallback=True)}
     correct = {k: 0 for k in settings}
     unknown_correct = {k: 0 for k in settings}
     total = unknown = 0
