@@ -20,7 +20,11 @@ SPOKEN_LEMMAS: dict[str, str | dict[str, str]] = {
     "ton": "tuo", "toi": "tuo", "tota": "tuo", "noi": "nuo",
     "nää": "nämä", "näis": "nämä", "noist": "nuo", "tää": "tämä", "tän": "tämä",
     "meiän": "me", "meijän": "me", "teiän": "te", "teijän": "te",
-    "ite": "itse", "itte": "itse", "ittensä": "itse", "itteä": "itse", "ittee": "itse",
+    "emmä": "ei", "emmää": "ei", "emmie": "ei", "ooks": "olla", "ootsä": "olla", "oliks": "olla",
+    "onks": "olla", "tiiäks": "tietää", "kans": "kanssa", "kaa": "kanssa", "hää": "hän", "meiä": "me",
+    "teiä": "te", "niitte": "ne", "niitten": "ne", "tollanen": "tuollainen", "sellane": "sellainen",
+    "semmone": "semmoinen", "tämmöne": "tämmöinen", "tommone": "tommoinen", "mitää": "mikään",
+    "jotai": "jokin", "mitä": "mikä", "ainoo": "ainoa", "ite": "itse", "itte": "itse", "ittensä": "itse", "itteä": "itse", "ittee": "itse",
     # conjunctions and particles
     "et": {"SCONJ": "että", "CCONJ": "että", "AUX": "ei", "VERB": "ei", "_": "että"},
     "ku": "kun", "ko": "kun", "vaik": "vaikka", "niinku": "niinkuin",
@@ -85,6 +89,10 @@ def standard_candidates(form: str) -> list[str]:
         out.append(form + "t")  # past participle: ollu -> ollut
     if form[-1] in "uyoö":
         out.append(form + "i")  # past tense: tuntu -> tuntui, anto -> antoi
+    if form[-2:] in ("ii", "aa", "ää", "hi", "ee"):
+        out.append(form + "n")  # mentii -> mentiin, kotii -> kotiin, mitää -> mitään, töihi -> töihin
+    if form[-2:] in ("as", "äs") and len(form) > 4:
+        out.append(form[:-1] + "isi")  # pitäs -> pitäisi, tarttis -> (tarttisi)
     if form.endswith("ki"):
         out.append(form + "n")  # clitic -kin
     if form.endswith("ks"):
