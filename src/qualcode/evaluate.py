@@ -143,12 +143,15 @@ def evaluate_tagger(tagger, items: Sequence[GoldItem]) -> dict:
 
 
 def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0, 25, 50, 100, 150),
-                   seeds: int = 3, test_fraction: float = 1 / 3) -> list[dict]:
+                   seeds: int = 3, test_fraction: float = 1 / 3,
+                   train_items: Sequence[GoldItem] | None = None) -> list[dict]:
     """Micro-F1 on held-back gold items after training the correction model on n others.
 
     Each gold segment stands for a reviewed segment: six decisions (one per code, accepted
     or implicitly not given). For each seed the set is shuffled, a ``test_fraction`` is held
     back, and the model is trained on the first n of the rest; n = 0 is the codebook alone.
+    With ``train_items`` the corrections come from that set (shuffled per seed) and every
+    item of ``items`` is tested: corrections from some interviews, measured on others.
     """
     import copy
 
@@ -159,13 +162,20 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
     codes = [c.id for c in tagger.codebook.active_codes]
     thresholds = {c: tagger.codebook.threshold(c) for c in codes}
     disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
+    n_eval = len(items)
+    if train_items is not None:
+        items = list(items) + list(train_items)
     feats = tagger.features(list(tagger.nlp.pipe([g.text for g in items], disable=disable)))
     Y = label_matrix([{c: int(c in g.codes) for c in codes} for g in items], codes)
-    n_test = max(1, int(round(len(items) * test_fraction)))
+    n_test = n_eval if train_items is not None else max(1, int(round(len(items) * test_fraction)))
     results: dict[int, list[float]] = {n: [] for n in sizes}
     for seed in range(seeds):
-        order = np.random.default_rng(seed).permutation(len(items))
-        test, pool = order[:n_test], order[n_test:]
+        if train_items is not None:
+            test = np.arange(n_eval)
+            pool = n_eval + np.random.default_rng(seed).permutation(len(items) - n_eval)
+        else:
+            order = np.random.default_rng(seed).permutation(len(items))
+            test, pool = order[:n_test], order[n_test:]
         for n in sizes:
             if n > len(pool):
                 continue

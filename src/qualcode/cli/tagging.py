@@ -70,8 +70,10 @@ def train_cmd(obj, as_json, show):
               help="Train the correction model on growing parts of the gold set; print F1 against corrections.")
 @click.option("--sizes", default="0,25,50,100,150", show_default=True,
               help="Training sizes (segments) for --learning-curve.")
+@click.option("--train-gold", "train_path", type=click.Path(dir_okay=False), default=None,
+              help="With --learning-curve: take the corrections from this gold file and test on all of --gold.")
 @click.option("--no-examples", is_flag=True, help="Rules only (to measure what the examples add).")
-def evaluate_cmd(gold_path, codebook_path, as_json, curve, sizes, no_examples):
+def evaluate_cmd(gold_path, codebook_path, as_json, curve, sizes, train_path, no_examples):
     """Run the pre-tagger on a gold set and report precision, recall and F1."""
     from ..evaluate import evaluate_tagger, format_curve, format_report, learning_curve
     from ..nlp import load_pipeline
@@ -80,6 +82,7 @@ def evaluate_cmd(gold_path, codebook_path, as_json, curve, sizes, no_examples):
     try:
         book, _ = load_codebook(codebook_path)
         gold = read_gold(gold_path)
+        train = read_gold(train_path) if train_path else None
         sizes_n = [int(x) for x in sizes.split(",") if x.strip()]
     except (CodebookError, GoldFileError) as exc:
         fail(str(exc))
@@ -87,7 +90,7 @@ def evaluate_cmd(gold_path, codebook_path, as_json, curve, sizes, no_examples):
         fail(f"--sizes: expected comma-separated whole numbers, got {sizes!r}")
     tagger = Tagger(load_pipeline(), book, use_examples=not no_examples)
     if curve:
-        rows = learning_curve(tagger, gold, sizes_n)
+        rows = learning_curve(tagger, gold, sizes_n, train_items=train)
         click.echo(json.dumps(rows, indent=2) if as_json else format_curve(rows))
         return
     report = evaluate_tagger(tagger, gold)
