@@ -27,7 +27,9 @@ from spacy.tokens import Doc  # noqa: E402
 
 from qualcode.nlp import _analyser, load_pipeline, repair_lemma  # noqa: E402
 
-CONLLU = ROOT.parent.parent / "shared" / "ud-finnish-tdt" / "fi_tdt-ud-test.conllu"
+# shared/ sits beside the checkout (main, CI) or two levels up (a worktree under wt/).
+CONLLU = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.exists()),
+              ROOT.parent / "shared") / "ud-finnish-tdt" / "fi_tdt-ud-test.conllu"
 
 
 def read_conllu(path: Path):
