@@ -29,6 +29,7 @@ $(VENV)/.installed: pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -c "from qualcode.nlp import warm_lemma_cache; warm_lemma_cache()"  # simplemma's Finnish trie, once
 	@touch $@
 
 setup-test: setup .stamps/apt-test

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -19,6 +19,7 @@ class GoldItem:
     text: str
     codes: frozenset[str]
     id: str = ""
+    meta: dict = field(default_factory=dict)  # other fields of the line (style, speaker)
 
 
 class GoldFileError(ValueError):
@@ -42,7 +43,8 @@ def read_gold(path: str | Path) -> list[GoldItem]:
                 raise TypeError
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise GoldFileError(f'{path}:{n}: expected {{"text": "...", "codes": [...]}}') from exc
-        items.append(GoldItem(text, frozenset(codes), str(obj.get("id", n))))
+        meta = {k: v for k, v in obj.items() if k not in ("text", "codes", "id") and isinstance(v, str)}
+        items.append(GoldItem(text, frozenset(codes), str(obj.get("id", n)), meta))
     return items
 
 
@@ -95,7 +97,122 @@ def format_report(report: dict) -> str:
         s = report[avg]
         lines.append(f"{avg:<20} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f}")
     lines.append(f"segments: {report['n']}")
+    for key in ("by_style", "by_speaker"):
+        if report.get(key):
+            lines.append(key.replace("_", " ") + ": " + ", ".join(
+                f"{k} F1 {v['micro']['f1']:.3f} (n={v['n']})" for k, v in report[key].items()))
+    if report.get("no_code"):
+        nc = report["no_code"]
+        lines.append(f"segments with no gold code given a code: {nc['given_a_code']}/{nc['segments']} "
+                     f"({nc['rate']:.1%})")
     if report.get("confusion"):
         top = ", ".join(f"{c['gold']}->{c['suggested']} ({c['count']})" for c in report["confusion"][:5])
         lines.append(f"most mixed (gold->suggested): {top}")
+    return "\n".join(lines)
+
+
+def subset_scores(items: Sequence[GoldItem], predicted: Sequence[Iterable[str]], codes: Iterable[str],
+                  key: str) -> dict[str, dict]:
+    """``scores`` per value of a gold field (``style``: spoken/standard, ``speaker``)."""
+    groups: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        groups.setdefault(item.meta.get(key, "?"), []).append(i)
+    codes = list(codes)
+    return {value: scores([items[i].codes for i in idx], [predicted[i] for i in idx], codes)
+            for value, idx in sorted(groups.items())}
+
+
+def no_code_rate(items: Sequence[GoldItem], predicted: Sequence[Iterable[str]]) -> dict:
+    """How often segments with no gold code get a suggestion anyway."""
+    empty = [i for i, g in enumerate(items) if not g.codes]
+    flagged = sum(1 for i in empty if set(predicted[i]))
+    return {"segments": len(empty), "given_a_code": flagged, "rate": flagged / len(empty) if empty else 0.0}
+
+
+def evaluate_tagger(tagger, items: Sequence[GoldItem]) -> dict:
+    """The full report for a tagger on a gold set: scores, spoken/standard and speaker subsets, no-code rate."""
+    codes = [c.id for c in tagger.codebook.active_codes]
+    predicted = [[s.code for s in sugg] for sugg in tagger.suggest_texts([g.text for g in items])]
+    report = scores([g.codes for g in items], predicted, codes)
+    report["by_style"] = {k: {"n": v["n"], "micro": v["micro"]} for k, v in
+                          subset_scores(items, predicted, codes, "style").items()}
+    report["by_speaker"] = {k: {"n": v["n"], "micro": v["micro"]} for k, v in
+                            subset_scores(items, predicted, codes, "speaker").items()}
+    report["no_code"] = no_code_rate(items, predicted)
+    return report
+
+
+def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0, 25, 50, 100, 150),
+                   seeds: int = 3, test_fraction: float = 1 / 3,
+                   train_items: Sequence[GoldItem] | None = None) -> list[dict]:
+    """Micro-F1 on held-back gold items after training the correction model on n others.
+
+    Each gold segment stands for a reviewed segment: six decisions (one per code, accepted
+    or implicitly not given). For each seed the set is shuffled, a ``test_fraction`` is held
+    back, and the model is trained on the first n of the rest; n = 0 is the codebook alone.
+    With ``train_items`` the corrections come from that set (shuffled per seed) and every
+    item of ``items`` is tested: corrections from some interviews, measured on others.
+    """
+    import copy
+
+    import numpy as np
+
+    from .tagging.model import CorrectionModel, label_matrix
+
+    codes = [c.id for c in tagger.codebook.active_codes]
+    thresholds = {c: tagger.codebook.threshold(c) for c in codes}
+    disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
+    n_eval = len(items)
+    if train_items is not None:
+        items = list(items) + list(train_items)
+    feats = tagger.features(list(tagger.nlp.pipe([g.text for g in items], disable=disable)))
+    Y = label_matrix([{c: int(c in g.codes) for c in codes} for g in items], codes)
+    n_test = n_eval if train_items is not None else max(1, int(round(len(items) * test_fraction)))
+    results: dict[int, list[float]] = {n: [] for n in sizes}
+    for seed in range(seeds):
+        if train_items is not None:
+            test = np.arange(n_eval)
+            pool = n_eval + np.random.default_rng(seed).permutation(len(items) - n_eval)
+        else:
+            order = np.random.default_rng(seed).permutation(len(items))
+            test, pool = order[:n_test], order[n_test:]
+        for n in sizes:
+            if n > len(pool):
+                continue
+            train = pool[:n]
+            test_feats = [copy.copy(feats[i]) for i in test]
+            model = None
+            if n:
+                # What the product does after n reviewed segments: the accepted ones become
+                # examples of their codes, and the correction model trains on all n.
+                pairs = [(c, items[i].text) for i in train for c in sorted(items[i].codes)]
+                extra = [feats[i] for i in train for _ in sorted(items[i].codes)]
+                index = tagger.examples.extended(pairs, extra) if tagger.examples else None
+                tagger.merge_prior(test_feats, examples=index)
+                train_feats = [copy.copy(feats[i]) for i in train]
+                model = CorrectionModel(codes).fit(train_feats, Y[train])
+            probs = model.predict_code_proba(test_feats) if model else [{} for _ in test]
+            predicted = []
+            for f, p in zip(test_feats, probs):
+                chosen = []
+                for c in codes:
+                    prior = f.prior.get(c, 0.0)
+                    score = prior
+                    if c in p:
+                        w = model.weight(c)
+                        score = w * p[c] + (1 - w) * prior
+                    if score >= thresholds[c]:
+                        chosen.append(c)
+                predicted.append(chosen)
+            results[n].append(scores([items[i].codes for i in test], predicted, codes)["micro"]["f1"])
+    return [{"segments": n, "decisions": n * len(codes), "micro_f1": float(np.mean(f)), "sd": float(np.std(f)),
+             "runs": len(f), "test_segments": n_test} for n, f in results.items() if f]
+
+
+def format_curve(rows: list[dict]) -> str:
+    lines = [f"{'segments':>9} {'decisions':>10} {'micro-F1':>9} {'sd':>6}"]
+    for r in rows:
+        lines.append(f"{r['segments']:9d} {r['decisions']:10d} {r['micro_f1']:9.3f} {r['sd']:6.3f}")
+    if rows:
+        lines.append(f"(each: mean of {rows[0]['runs']} shuffles, tested on {rows[0]['test_segments']} held-back segments)")
     return "\n".join(lines)

@@ -17,12 +17,11 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .spoken import spoken_lemma
+from .spoken import spoken_lemma, standard_candidates
 
 MODEL_NAME = "spacy_fi_experimental_web_md"
 # Lemmas and sentence splits need these; ner is only for pseudonymisation.
 TAGGING_EXCLUDE = ("ner",)
-_WORDBASE = re.compile(r"\+([^+(]+)(?:\(([^)]*)\))?")
 
 if not Token.has_extension("lemma_parts"):
     Token.set_extension("lemma_parts", default=None)
@@ -41,24 +40,75 @@ class _Analyser:
         self._cache: dict[str, tuple[bool, tuple[str, ...]]] = {}
 
     def analyse(self, form: str) -> tuple[bool, tuple[str, ...]]:
-        """(Voikko knows the word, lemmas of its compound parts)."""
+        """(Voikko knows the word, lemmas of its compound parts; empty if not a compound)."""
+        known, parts, _ = self.analyse_full(form)
+        return known, parts
+
+    def analyse_full(self, form: str) -> tuple[bool, tuple[str, ...], str]:
+        """(known, compound parts, base form): a verb reading's infinitive when there is one.
+
+        Participles (käynyt, verkostoitunut) give their verb (käydä, verkostoitua), as UD
+        lemmatises them; lainasi gives lainata rather than laina + possessive.
+        """
         hit = self._cache.get(form)
         if hit is not None:
             return hit
         with self._lock:
             analyses = self._voikko.analyze(form)
-        parts: list[str] = []
+        parts: tuple[str, ...] = ()
         for analysis in analyses[:2]:
-            bases = analysis.get("WORDBASES", "")
-            for surface, base in _WORDBASE.findall(bases):
-                part = (base or surface).strip().lower()
-                # "+ys" style derivational suffixes and one-letter pieces are not words.
-                if part and not part.startswith("+") and len(part) > 2 and part not in parts:
-                    parts.append(part)
-        result = (bool(analyses), tuple(parts) if len(parts) > 1 else ())
+            parts = compound_parts(form, analysis.get("STRUCTURE", ""), analysis.get("BASEFORM", ""))
+            if parts:
+                break
+        result = (bool(analyses), parts, _base_form(analyses))
         if len(self._cache) < 500_000:
             self._cache[form] = result
         return result
+
+
+_VERB_BASE = re.compile(r"^\+[^(+]+\(([^)+][^)]*)\)")
+
+
+def _base_form(analyses: list[dict]) -> str:
+    if not analyses:
+        return ""
+    for a in analyses:
+        if a.get("CLASS") == "teonsana":
+            return a.get("BASEFORM", "").lower()
+    for a in analyses:
+        if a.get("PARTICIPLE"):
+            m = _VERB_BASE.match(a.get("WORDBASES", ""))
+            if m:
+                return m.group(1).lower()
+    return analyses[0].get("BASEFORM", "").lower()
+
+
+def compound_parts(form: str, structure: str, baseform: str) -> tuple[str, ...]:
+    """A compound's parts from Voikko's STRUCTURE ('=' opens a part) and BASEFORM.
+
+    luottamuspulasta, ``=ppppppppp=ppppppp``, luottamuspula -> (luottamus, pula): every part
+    but the last is read off the surface word, the last off the base form. Derivations are
+    not split (luotettava stays luotettava), so a pattern ``luottaa`` does not reach
+    luottokortti. Returns () for a word of one part or an analysis that does not line up.
+    """
+    form, baseform = form.lower(), baseform.lower()
+    starts: list[int] = []
+    pos = 0
+    for ch in structure:
+        if ch == "=":
+            starts.append(pos)
+        else:
+            pos += 1
+    if len(starts) < 2 or pos != len(form):
+        return ()
+    heads = [form[a:b].strip("-") for a, b in zip(starts, starts[1:])]
+    prefix = form[: starts[-1]]
+    if not baseform.startswith(prefix):
+        return ()
+    parts = [*heads, baseform[len(prefix):].strip("-")]
+    if not all(parts):
+        return ()
+    return tuple(parts)
 
 
 @lru_cache(maxsize=1)
@@ -66,25 +116,71 @@ def _analyser() -> _Analyser:
     return _Analyser()
 
 
+@lru_cache(maxsize=1)
+def _simplemma_lemmatizer():
+    """simplemma with its Finnish dictionary in a MARISA trie cached on disk.
+
+    simplemma's default dictionary decodes 3.5 million front-coded entries on first use
+    (~10-20 s per process). The trie is built once per machine (``warm_lemma_cache``,
+    run by ``make setup``) and then memory-mapped in a few milliseconds.
+    """
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy
+
+    try:
+        from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
+
+        factory = TrieDictionaryFactory()
+    except ImportError:  # marisa-trie missing: the slow in-memory dictionary still works
+        return Lemmatizer()
+    return Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
+
+
+def warm_lemma_cache() -> None:
+    """Build simplemma's on-disk Finnish trie now (once per machine) instead of mid-run."""
+    _simplemma_lemmatizer().lemmatize("luottamuksella", lang="fi")
+
+
 @lru_cache(maxsize=200_000)
 def _simplemma(form: str) -> str:
-    import simplemma
-
-    return simplemma.lemmatize(form, lang="fi").lower()
+    return _simplemma_lemmatizer().lemmatize(form, lang="fi").lower()
 
 
-def repair_lemma(token: Token) -> tuple[str, str]:
-    """(lemma, source) for one token: the spoken table, then Voikko, then simplemma."""
+def repair_lemma(token: Token, *, spoken: bool = True, fallback: bool = True) -> tuple[str, str]:
+    """(lemma, source) for one token: the spoken table, then Voikko, then simplemma.
+
+    ``spoken`` and ``fallback`` switch the table and simplemma off (``bench/lemmas.py``
+    measures what each adds).
+    """
     lower = token.lower_
-    spoken = spoken_lemma(lower, token.pos_)
     if spoken:
-        return spoken, "spoken"
+        lemma = spoken_lemma(lower, token.pos_)
+        if lemma:
+            return lemma, "spoken"
     if not token.is_alpha:
         return token.lemma_.lower() or lower, "pipeline"
     known, _ = _analyser().analyse(lower)
-    if known:
-        return token.lemma_.lower() or lower, "voikko"
+    if known or not fallback:
+        return token.lemma_.lower() or lower, "voikko" if known else "pipeline"
+    if spoken:
+        restored = restore_spoken(lower)
+        if restored:
+            return restored, "spoken"
     return _simplemma(lower), "simplemma"
+
+
+@lru_cache(maxsize=100_000)
+def restore_spoken(form: str) -> str | None:
+    """The base form of the first standard spelling of ``form`` that Voikko knows, if any."""
+    analyser = _analyser()
+    for candidate in standard_candidates(form):
+        table = spoken_lemma(candidate)
+        if table:
+            return table
+        known, _, base = analyser.analyse_full(candidate)
+        if known and base:
+            return base
+    return None
 
 
 @Language.component("qualcode_lemmas")

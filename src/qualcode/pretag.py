@@ -3,10 +3,14 @@
 Runs in two steps, each committed per transcript or batch so an interrupted run leaves a
 consistent database that the next run completes:
 
-1. transcripts without segments are parsed turn by turn; each sentence becomes a segment and
-   is tagged from the same parse (one pipeline pass);
+1. transcripts without segments are parsed turn by turn (``nlp.pipe`` batches); each
+   sentence becomes a segment and is tagged from the same parse (one pipeline pass);
 2. segments not yet tagged under the current codebook version are lemmatised in batches
    (no parser needed) and tagged.
+
+With ``jobs`` > 1 the NLP work runs in forked worker processes that inherit the loaded
+pipeline and tagger; this process only reads and writes the database, so writes stay in
+one place and in order.
 
 Researchers' codings are never touched here.
 """
@@ -18,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Engine, exists, insert, select
 from sqlalchemy.orm import selectinload
 
 from .codebook import Codebook
@@ -51,63 +55,165 @@ class TagReport:
     suggestions: int = 0
     words: int = 0
     seconds: float = 0.0
+    training: str = ""
 
     def summary(self) -> str:
         rate = self.words / self.seconds if self.seconds else 0
         return (f"codebook {self.codebook} {self.version}: segmented {self.transcripts_segmented} transcripts "
                 f"({self.segments_created} segments), tagged {self.segments_tagged} segments, "
-                f"{self.suggestions} suggestions, {self.words} words in {self.seconds:.1f} s ({rate:.0f} words/s)")
+                f"{self.suggestions} suggestions, {self.words} words in {self.seconds:.1f} s ({rate:.0f} words/s)"
+                + (f"\n{self.training}" if self.training else ""))
+
+
+@dataclass
+class _Piece:
+    """One sentence found in a turn, with its suggestions (None: not tagged, e.g. interviewer)."""
+
+    start: int  # offsets into the turn's text
+    end: int
+    suggestions: list | None
 
 
 def _store_suggestions(session, segment: Segment, suggestions, version_id: int) -> int:
-    for s in suggestions:
-        session.add(Suggestion(segment=segment, codebook_version_id=version_id, code=s.code, score=s.score,
-                               source=s.source, reason=s.reason, evidence=[e.as_dict() for e in s.evidence]))
-    session.add(SegmentTagging(segment=segment, codebook_version_id=version_id))
-    return len(suggestions)
+    return _store_many(session, [(segment.id, suggestions)], version_id)
+
+
+def _store_many(session, tagged: list[tuple[int, list]], version_id: int) -> int:
+    """Suggestions and tagging marks for (segment id, suggestions) pairs, as two bulk INSERTs."""
+    now = utcnow()
+    rows = [dict(segment_id=sid, codebook_version_id=version_id, code=s.code, score=s.score, source=s.source,
+                 reason=s.reason, evidence=[e.as_dict() for e in s.evidence], created_at=now)
+            for sid, suggestions in tagged for s in suggestions]
+    if rows:
+        session.execute(insert(Suggestion), rows)
+    if tagged:
+        session.execute(insert(SegmentTagging), [dict(segment_id=sid, codebook_version_id=version_id, tagged_at=now)
+                                                 for sid, _ in tagged])
+    return len(rows)
 
 
 def _words(text: str) -> int:
     return len(text.split())
 
 
+# -- the NLP work, the same in this process and in worker processes ---------------------------
+
+_WORKER_TAGGER: Tagger | None = None
+
+
+def _segment_turns(tagger: Tagger, texts: list[str], tag: list[bool], batch_size: int = 32) -> list[list[_Piece]]:
+    """Parse turns (one nlp.pipe pass), cut sentences, tag those of turns marked ``tag``."""
+    spans_per_turn = []
+    for doc in tagger.nlp.pipe(texts, batch_size=batch_size):
+        spans_per_turn.append(sentence_spans(doc))
+    to_tag = [sp for spans, t in zip(spans_per_turn, tag) if t for sp in spans]
+    suggested = iter(tagger.suggest_many(to_tag)) if to_tag else iter(())
+    out = []
+    for spans, t in zip(spans_per_turn, tag):
+        out.append([_Piece(sp.start_char, sp.end_char, next(suggested) if t else None) for sp in spans])
+    return out
+
+
+def _tag_texts(tagger: Tagger, texts: list[str]) -> list[list]:
+    return list(tagger.suggest_texts(texts))
+
+
+def _worker_segment(args):
+    return _segment_turns(_WORKER_TAGGER, *args)
+
+
+def _worker_tag(texts):
+    return _tag_texts(_WORKER_TAGGER, texts)
+
+
+class _Runner:
+    """Runs the NLP work here (jobs=1) or in ``jobs`` forked processes that share the loaded tagger."""
+
+    def __init__(self, tagger: Tagger, jobs: int) -> None:
+        self.tagger = tagger
+        self.jobs = max(1, jobs)
+        self.pool = None
+        if self.jobs > 1:
+            import multiprocessing as mp
+
+            global _WORKER_TAGGER
+            _WORKER_TAGGER = tagger  # inherited by fork: the pipeline is not loaded again
+            method = "fork" if "fork" in mp.get_all_start_methods() else None
+            if method is None:
+                self.jobs = 1
+            else:
+                self.pool = mp.get_context(method).Pool(self.jobs)
+
+    def segment(self, work):
+        if self.pool is None:
+            return (_segment_turns(self.tagger, *w) for w in work)
+        return self.pool.imap(_worker_segment, work)
+
+    def tag(self, batches):
+        if self.pool is None:
+            return (_tag_texts(self.tagger, b) for b in batches)
+        return self.pool.imap(_worker_tag, batches)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
 def segment_and_tag(engine: Engine, tagger: Tagger, version_id: int, report: TagReport,
-                    progress: Progress | None = None) -> None:
-    nlp = tagger.nlp
+                    progress: Progress | None = None, runner: _Runner | None = None) -> None:
+    runner = runner or _Runner(tagger, 1)
     with transaction(engine) as s:
         todo = s.execute(select(Transcript.id, Transcript.word_count).where(Transcript.segmented_at.is_(None))
                          .order_by(Transcript.id)).all()
     total = sum(w for _, w in todo) or 1
-    done = 0
     tag_interviewer = tagger.codebook.tagging.tag_interviewer
-    for tid, words in todo:
+
+    def work():
+        for tid, _ in todo:
+            with transaction(engine) as s:
+                t = s.get(Transcript, tid, options=[selectinload(Transcript.turns),
+                                                    selectinload(Transcript.annotations)])
+                if t is None or t.segmented_at is not None:
+                    texts, tag = [], []
+                else:
+                    texts = [masked(t.text, t.annotations, turn.start, turn.end) for turn in t.turns]
+                    tag = [turn.role != ROLE_INTERVIEWER or tag_interviewer for turn in t.turns]
+            yield texts, tag
+
+    done = 0
+    # Read on this thread: the pool's feeder thread must not touch the database connection.
+    for (tid, words), pieces in zip(todo, runner.segment(list(work()))):
         with transaction(engine) as s:
-            t = s.get(Transcript, tid, options=[selectinload(Transcript.turns), selectinload(Transcript.annotations)])
-            if t is None or t.segmented_at is not None:
+            t = s.get(Transcript, tid, options=[selectinload(Transcript.turns)])
+            if t is None or t.segmented_at is not None or len(pieces) != len(t.turns):
                 continue  # another process got here first
-            texts = [masked(t.text, t.annotations, turn.start, turn.end) for turn in t.turns]
-            index = 0
-            for turn, doc in zip(t.turns, nlp.pipe(texts, batch_size=16)):
-                for span in sentence_spans(doc):
-                    start, end = turn.start + span.start_char, turn.start + span.end_char
-                    seg = Segment(transcript=t, turn=turn, index=index, start=start, end=end,
-                                  text=t.text[start:end], role=turn.role, word_count=_words(span.text))
-                    s.add(seg)
-                    index += 1
-                    report.segments_created += 1
-                    if turn.role != ROLE_INTERVIEWER or tag_interviewer:
-                        report.suggestions += _store_suggestions(s, seg, tagger.suggest(span), version_id)
-                        report.segments_tagged += 1
-                        report.words += seg.word_count
+            rows: list[dict] = []
+            marks: list[list | None] = []
+            for turn, turn_pieces in zip(t.turns, pieces):
+                for piece in turn_pieces:
+                    start, end = turn.start + piece.start, turn.start + piece.end
+                    rows.append(dict(transcript_id=t.id, turn_id=turn.id, index=len(rows), start=start, end=end,
+                                     text=t.text[start:end], role=turn.role, word_count=_words(t.text[start:end])))
+                    marks.append(piece.suggestions)
+            ids = list(s.scalars(insert(Segment).returning(Segment.id, sort_by_parameter_order=True), rows)) \
+                if rows else []
+            tagged = [(sid, sugg) for sid, sugg in zip(ids, marks) if sugg is not None]
+            report.segments_created += len(rows)
+            report.suggestions += _store_many(s, tagged, version_id)
+            report.segments_tagged += len(tagged)
+            report.words += sum(r["word_count"] for r, sugg in zip(rows, marks) if sugg is not None)
             t.segmented_at = utcnow()
             report.transcripts_segmented += 1
+            name = t.name
         done += words
         if progress:
-            progress(done, total, f"segmenting {t.name}")
+            progress(done, total, f"segmenting {name}")
 
 
 def tag_untagged(engine: Engine, tagger: Tagger, version_id: int, report: TagReport,
-                 progress: Progress | None = None, batch: int = 512) -> None:
+                 progress: Progress | None = None, batch: int = 256, runner: _Runner | None = None) -> None:
+    runner = runner or _Runner(tagger, 1)
     tag_interviewer = tagger.codebook.tagging.tag_interviewer
     already = exists().where(SegmentTagging.segment_id == Segment.id,
                              SegmentTagging.codebook_version_id == version_id)
@@ -117,25 +223,33 @@ def tag_untagged(engine: Engine, tagger: Tagger, version_id: int, report: TagRep
     with transaction(engine) as s:
         todo = s.execute(query.order_by(Segment.id)).all()
     total = sum(w for _, w in todo) or 1
-    done = 0
-    for i in range(0, len(todo), batch):
-        ids = [sid for sid, _ in todo[i:i + batch]]
+    chunks = [[sid for sid, _ in todo[i:i + batch]] for i in range(0, len(todo), batch)]
+
+    def texts_of(ids):
         with transaction(engine) as s:
-            segs = list(s.scalars(select(Segment).where(Segment.id.in_(ids), ~already).order_by(Segment.id)))
+            segs = list(s.execute(select(Segment.id, Segment.text, Segment.start, Segment.end, Segment.transcript_id)
+                                  .where(Segment.id.in_(ids)).order_by(Segment.id)))
             tids = {seg.transcript_id for seg in segs}
             notes: dict[int, list[Annotation]] = {tid: [] for tid in tids}
             for a in s.scalars(select(Annotation).where(Annotation.transcript_id.in_(tids))):
                 notes[a.transcript_id].append(a)
-            texts = []
-            for seg in segs:
-                local = [a for a in notes[seg.transcript_id] if a.start < seg.end and seg.start < a.end]
-                shifted = [_Shifted(a.start - seg.start, a.end - seg.start) for a in local]
-                texts.append(masked(seg.text, shifted))
-            for seg, suggestions in zip(segs, tagger.suggest_texts(texts)):
-                report.suggestions += _store_suggestions(s, seg, suggestions, version_id)
-                report.segments_tagged += 1
-                report.words += seg.word_count
-                done += seg.word_count
+        texts = []
+        for seg in segs:
+            local = [a for a in notes[seg.transcript_id] if a.start < seg.end and seg.start < a.end]
+            texts.append(masked(seg.text, [_Shifted(a.start - seg.start, a.end - seg.start) for a in local]))
+        return [seg.id for seg in segs], texts
+
+    loaded = [texts_of(ids) for ids in chunks]
+    done = 0
+    for (ids, _), suggestions in zip(loaded, runner.tag([texts for _, texts in loaded])):
+        with transaction(engine) as s:
+            fresh = dict(s.execute(select(Segment.id, Segment.word_count).where(Segment.id.in_(ids), ~already)).all())
+            tagged = [(sid, sugg) for sid, sugg in zip(ids, suggestions) if sid in fresh]  # others: tagged meanwhile
+            report.suggestions += _store_many(s, tagged, version_id)
+            report.segments_tagged += len(tagged)
+            words = sum(fresh[sid] for sid, _ in tagged)
+            report.words += words
+            done += words
         if progress:
             progress(done, total, "tagging segments")
 
@@ -147,14 +261,31 @@ class _Shifted:
 
 
 def pretag(engine: Engine, codebook: Codebook, yaml_text: str, *, source_path: str | None = None,
-           nlp: Language | None = None, progress: Progress | None = None) -> TagReport:
-    """Segment what is unsegmented and tag what is untagged under this codebook version."""
+           nlp: Language | None = None, progress: Progress | None = None, jobs: int = 1,
+           retrain: bool = True, use_model: bool = True) -> TagReport:
+    """Segment what is unsegmented and tag what is untagged under this codebook version.
+
+    With ``retrain`` the correction model is retrained first if enough new decisions were
+    made (``tagging.learning.maybe_retrain``); with ``use_model`` the newest model joins the
+    rules and examples, and accepted codings join the codebook's examples. ``jobs`` > 1 parses and tags in that many processes.
+    """
+    from .tagging.learning import accepted_examples, load_model, maybe_retrain
+
     started = time.perf_counter()
     with transaction(engine) as s:
         version_id = record_version(s, codebook, yaml_text, source_path).id
-    tagger = Tagger(nlp or load_pipeline(), codebook)
+    nlp = nlp or load_pipeline()
     report = TagReport(codebook.name, codebook.version)
-    segment_and_tag(engine, tagger, version_id, report, progress)
-    tag_untagged(engine, tagger, version_id, report, progress)
+    if retrain:
+        report.training = maybe_retrain(engine, codebook, nlp).summary()
+    model = load_model(engine, codebook) if use_model else None
+    extra = accepted_examples(engine, codebook) if use_model else []
+    tagger = Tagger(nlp, codebook, model, extra_examples=extra)
+    runner = _Runner(tagger, jobs)
+    try:
+        segment_and_tag(engine, tagger, version_id, report, progress, runner)
+        tag_untagged(engine, tagger, version_id, report, progress, runner=runner)
+    finally:
+        runner.close()
     report.seconds = time.perf_counter() - started
     return report

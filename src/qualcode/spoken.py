@@ -20,7 +20,11 @@ SPOKEN_LEMMAS: dict[str, str | dict[str, str]] = {
     "ton": "tuo", "toi": "tuo", "tota": "tuo", "noi": "nuo",
     "nää": "nämä", "näis": "nämä", "noist": "nuo", "tää": "tämä", "tän": "tämä",
     "meiän": "me", "meijän": "me", "teiän": "te", "teijän": "te",
-    "ite": "itse", "itte": "itse", "ittensä": "itse", "itteä": "itse", "ittee": "itse",
+    "emmä": "ei", "emmää": "ei", "emmie": "ei", "ooks": "olla", "ootsä": "olla", "oliks": "olla",
+    "onks": "olla", "tiiäks": "tietää", "kans": "kanssa", "kaa": "kanssa", "hää": "hän", "meiä": "me",
+    "teiä": "te", "niitte": "ne", "niitten": "ne", "tollanen": "tuollainen", "sellane": "sellainen",
+    "semmone": "semmoinen", "tämmöne": "tämmöinen", "tommone": "tommoinen", "mitää": "mikään",
+    "jotai": "jokin", "mitä": "mikä", "ainoo": "ainoa", "ite": "itse", "itte": "itse", "ittensä": "itse", "itteä": "itse", "ittee": "itse",
     # conjunctions and particles
     "et": {"SCONJ": "että", "CCONJ": "että", "AUX": "ei", "VERB": "ei", "_": "että"},
     "ku": "kun", "ko": "kun", "vaik": "vaikka", "niinku": "niinkuin",
@@ -58,3 +62,66 @@ def spoken_lemma(form: str, pos: str = "") -> str | None:
     if entry is None or isinstance(entry, str):
         return entry
     return entry.get(pos) or entry.get("_")
+
+
+_VOWELS = "aeiouyäö"
+
+
+def _harmony(form: str) -> str:
+    """'a' or 'ä' for an ending, by Finnish vowel harmony."""
+    return "a" if any(v in form for v in "aou") else "ä"
+
+
+def standard_candidates(form: str) -> list[str]:
+    """Standard spellings a spoken word form may stand for, most likely first.
+
+    Speech drops sounds in regular ways: ``naureskellu`` (naureskellut), ``halas``
+    (halasi), ``ryhmäs`` (ryhmässä), ``siel`` (siellä), ``sielt`` (sieltä), ``yhessä``
+    (yhdessä), ``ystäviäki`` (ystäviäkin), ``onks`` (onko). The candidates are guesses;
+    the caller keeps the first one Voikko knows, so a wrong guess costs nothing.
+    """
+    form = form.lower()
+    a = _harmony(form)
+    out: list[str] = []
+    if len(form) < 3:
+        return out
+    if form[-2:] in ("nu", "ny", "lu", "ly", "ru", "ry", "su", "sy"):
+        out.append(form + "t")  # past participle: ollu -> ollut
+    if form[-1] in "uyoö":
+        out.append(form + "i")  # past tense: tuntu -> tuntui, anto -> antoi
+    if form[-2:] in ("ii", "aa", "ää", "hi", "ee"):
+        out.append(form + "n")  # mentii -> mentiin, kotii -> kotiin, mitää -> mitään, töihi -> töihin
+    if form[-2:] in ("as", "äs") and len(form) > 4:
+        out.append(form[:-1] + "isi")  # pitäs -> pitäisi, tarttis -> (tarttisi)
+    if form.endswith("ki"):
+        out.append(form + "n")  # clitic -kin
+    if form.endswith("ks"):
+        out += [form[:-1] + "o", form[:-1] + "ö"]  # onks -> onko
+    if form.endswith("s"):
+        out += [form + "i", form + "s" + a, form + "i" + "n"]  # halas -> halasi, ryhmäs -> ryhmässä
+    if form.endswith("l"):
+        out += [form + "l" + a, form + "le"]  # siel -> siellä, mul -> mulle
+    if form.endswith("st") or form.endswith("lt"):
+        out.append(form + a)  # sielt -> sieltä, kotoot -> ...
+    if form[-1] in _VOWELS and form[-2:-1] in _VOWELS and form[-1] == form[-2]:
+        out.append(form[:-1] + a)  # vaikee -> vaikea, kattoo -> kattoa
+    if form.endswith("ne"):
+        out.append(form + "n")  # semmone -> semmonen (then the table or Voikko)
+    for stem in ("mmo", "mmö", "lla", "llä"):
+        i = form.find(stem)
+        if i > 0 and len(form) > i + 3 and form[i + 3] in "ns":
+            with_i = form[: i + 3] + "i" + form[i + 3:]  # semmosta -> semmoista, sellanen -> sellainen
+            out += [with_i, with_i + "n"] if with_i.endswith("ne") else [with_i]
+    i = form.find("ee")
+    if 0 < i < len(form) - 2:
+        out.append(form[:i] + "e" + a + form[i + 2:])  # oikeestaan -> oikeastaan
+    for i in range(1, len(form) - 1):
+        if form[i] == "h" and form[i - 1] in _VOWELS and form[i + 1] in _VOWELS:
+            out.append(form[: i + 1] + "d" + form[i + 1:])  # yhessä -> yhdessä, tehä -> tehdä
+            break
+    for i in range(1, len(form) - 1):
+        if form[i - 1] in _VOWELS and form[i] in _VOWELS and form[i] != form[i - 1] and form[i] in "eä" \
+                and form[i - 1] in "iy":
+            out.append(form[:i] + "j" + form[i:])  # meiän -> meijän
+            break
+    return list(dict.fromkeys(c for c in out if c != form))

@@ -1,21 +1,28 @@
 """Codebook lemma patterns compiled into spaCy Matchers.
 
-Each code's ``patterns`` become Matcher rules over ``token._.lemma_parts`` (the lemma plus
-its compound parts), so one pattern ``luottamus`` finds luottamusta, luotamuksella and
-luottamuspula. ``exclude_patterns`` form a second matcher: a rule match for a code is
-dropped when an exclusion of the same code covers any of its words (itseluottamus is
-resilience, not trust).
+Patterns match on ``LEMMA``, so one pattern ``luottamus`` finds luottamusta and
+luottamuksella. Compound parts reach the matcher as a second, *parts* Doc: the compound
+words of the segment split into their parts from Voikko's analysis (``token._.lemma_parts``),
+so luottamuspula is the two tokens ``luottamus pula`` there. Single-lemma patterns (most of
+them) are PhraseMatchers over both Docs; multi-word and raw token patterns are a Matcher over
+the whole words. Every hit is mapped back to the original words. All of it is compiled by
+spaCy: no per-token Python predicate.
+
+``exclude_patterns`` form a second pair of matchers: a rule match for a code is dropped when
+an exclusion of the same code covers any of its words (itseluottamus is resilience, not
+trust: the exclusion ``itseluottamus`` matches the whole word on the lemma Doc, the pattern
+``luottamus`` its part on the parts Doc, and they cover the same word).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from ..codebook import Codebook, PatternSpec, as_spec
+from ..codebook import Codebook, CodebookError, PatternSpec, as_spec
 
 
 @dataclass(frozen=True)
@@ -37,24 +44,73 @@ def token_patterns(spec: PatternSpec) -> list[dict]:
     """One spaCy Matcher pattern (a list of token dicts) for a codebook pattern."""
     if spec.tokens is not None:
         return spec.tokens
-    lemmas = spec.lemma.lower().split()
-    if len(lemmas) == 1 and not spec.compound:
-        return [{"LEMMA": lemmas[0]}]
     tokens: list[dict] = []
-    for i, lemma in enumerate(lemmas):
+    for i, lemma in enumerate(spec.lemma.lower().split()):
         if i and spec.gap:
             tokens.append({"IS_PUNCT": False, "OP": f"{{0,{spec.gap}}}"})
-        tokens.append({"_": {"lemma_parts": {"INTERSECTS": [lemma]}}})
+        tokens.append({"LEMMA": lemma})
     return tokens
 
 
+def parts_doc(doclike: Doc | Span) -> tuple[Doc, list[int]] | None:
+    """The compound parts of ``doclike``'s compound words as one Doc, and each part's word index.
+
+    None when there is no compound. The parts are lemmas already, so they are the parts
+    Doc's words (matched on ``ORTH``).
+    """
+    words: list[str] = []
+    owner: list[int] = []
+    for i, token in enumerate(doclike):
+        parts = token._.lemma_parts
+        if parts and len(parts) > 1:
+            words.extend(parts[1:])
+            owner.extend([i] * (len(parts) - 1))
+    if not words:
+        return None
+    return Doc(doclike.vocab, words=words), owner
+
+
+class _MatcherPair:
+    """Matchers over lemmas and over compound parts, answering in word offsets.
+
+    Single lemmas go to PhraseMatchers (one hash lookup per word, however many patterns)
+    and also look inside compounds; sequences, gaps and raw token patterns go to a Matcher
+    over whole words.
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self.lemma_phrases = PhraseMatcher(vocab, attr="LEMMA")
+        self.part_phrases = PhraseMatcher(vocab, attr="ORTH")
+        self.lemmas = Matcher(vocab, validate=True)
+
+    def add(self, key: str, spec: PatternSpec) -> None:
+        pattern = token_patterns(spec)
+        if spec.tokens is None and len(pattern) == 1:
+            lemma = pattern[0]["LEMMA"]
+            self.lemma_phrases.add(key, [Doc(self.vocab, words=[lemma], lemmas=[lemma])])
+            if spec.compound:
+                self.part_phrases.add(key, [Doc(self.vocab, words=[lemma])])
+        else:
+            self.lemmas.add(key, [pattern])
+
+    def __call__(self, doclike: Doc | Span, parts: tuple[Doc, list[int]] | None) -> list[tuple[int, int, int]]:
+        found = list(self.lemma_phrases(doclike))
+        if len(self.lemmas):
+            found += self.lemmas(doclike)
+        if parts is not None and len(self.part_phrases):
+            doc, owner = parts
+            found += [(key, owner[start], owner[end - 1] + 1) for key, start, end in self.part_phrases(doc)]
+        return found
+
+
 class RuleMatcher:
-    """All of a codebook's rule patterns as two spaCy Matchers (patterns and exclusions)."""
+    """All of a codebook's rule patterns as matchers (patterns and exclusions)."""
 
     def __init__(self, vocab: Vocab, codebook: Codebook) -> None:
         self.vocab = vocab
-        self.matcher = Matcher(vocab, validate=True)
-        self.exclusions = Matcher(vocab, validate=True)
+        self.matcher = _MatcherPair(vocab)
+        self.exclusions = _MatcherPair(vocab)
         self._labels: dict[int, tuple[str, str]] = {}
         for code in codebook.active_codes:
             for matcher, patterns, kind in (
@@ -64,24 +120,46 @@ class RuleMatcher:
                 for i, raw in enumerate(patterns):
                     spec = as_spec(raw)
                     key = f"{kind}:{code.id}:{i}"
-                    matcher.add(key, [token_patterns(spec)])
+                    try:
+                        matcher.add(key, spec)
+                    except (ValueError, KeyError) as exc:  # spaCy's MatchPatternError is a ValueError
+                        field = "patterns" if kind == "p" else "exclude_patterns"
+                        raise CodebookError(
+                            f"{codebook.name} {codebook.version}: code {code.id!r}, {field}[{i}] "
+                            f"({pattern_label(spec)}): not a valid spaCy Matcher pattern: "
+                            f"{str(exc).strip().splitlines()[-1]}") from exc
                     self._labels[vocab.strings[key]] = (code.id, pattern_label(spec))
 
-    def __call__(self, doc: Doc | Span) -> list[RuleHit]:
+    def __call__(self, doclike: Doc | Span) -> list[RuleHit]:
+        parts = parts_doc(doclike)
         excluded: dict[str, set[int]] = {}
-        for key, start, end in self.exclusions(doc):
+        for key, start, end in self.exclusions(doclike, parts):
             code, _ = self._labels[key]
             excluded.setdefault(code, set()).update(range(start, end))
         hits: list[RuleHit] = []
         seen: set[tuple[str, str, int]] = set()
-        offset = doc.start if isinstance(doc, Span) else 0
-        for key, start, end in self.matcher(doc):
+        offset = doclike.start if isinstance(doclike, Span) else 0
+        for key, start, end in sorted(self.matcher(doclike, parts),
+                                      key=lambda m: (m[1], m[2])):
             code, label = self._labels[key]
-            if excluded.get(code, set()).intersection(range(start, end)):
+            if excluded.get(code) and excluded[code].intersection(range(start, end)):
                 continue
             if (code, label, start) in seen:
-                continue  # gap patterns can match the same start with several lengths
+                continue  # gap patterns and the two Docs can find the same start twice
             seen.add((code, label, start))
-            words = doc[start:end].text
-            hits.append(RuleHit(code, label, start + offset, end + offset, words))
+            hits.append(RuleHit(code, label, start + offset, end + offset, doclike[start:end].text))
         return hits
+
+    def match_spans(self, spans) -> list[list[RuleHit]]:
+        """Hits per span, matching each underlying Doc once (sentences of one turn share a Doc)."""
+        by_doc: dict[int, list[RuleHit]] = {}
+        out = []
+        for span in spans:
+            if not isinstance(span, Span):
+                out.append(self(span))
+                continue
+            key = id(span.doc)
+            if key not in by_doc:
+                by_doc[key] = self(span.doc)
+            out.append([h for h in by_doc[key] if h.start >= span.start and h.end <= span.end])
+        return out

@@ -1,0 +1,142 @@
+"""Example-based suggestions: each segment is compared with every code's example sentences.
+
+Similarity is the mean of two cosines that fail differently: lemma TF-IDF (exact shared
+words, inflection and compounds resolved) and floret word vectors (related words with no
+word in common: uupumus ~ väsymys). The nearest example of each code gives the code an
+``example`` score and is shown as the reason. Examples come from the codebook and, when
+the review layer passes them, from researchers' accepted codings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from spacy.language import Language
+
+from ..codebook import Codebook
+from .features import SegmentFeatures, identity, segment_features
+
+# Similarity SIM_LOW scores 0, SIM_HIGH scores EXAMPLE_WEIGHT: one example alone is
+# suggested (score 0.5 by default) at a similarity of about 0.69.
+SIM_LOW = 0.5
+SIM_HIGH = 0.8
+EXAMPLE_WEIGHT = 0.8
+MIN_EVIDENCE = 0.15  # weaker example scores are not shown as evidence
+
+FEATURES_VERSION = 1  # bump when lemmas or vectors of a sentence would come out differently
+
+
+def _cache_path(nlp: Language, texts: Sequence[str]) -> Path | None:
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:
+        return None
+    key = json.dumps([FEATURES_VERSION, nlp.meta.get("name"), nlp.meta.get("version"), nlp.pipe_names, list(texts)],
+                     ensure_ascii=False)
+    return Path(user_cache_dir("qualcode")) / f"examples-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pkl"
+
+
+def example_features(nlp: Language, texts: Sequence[str]) -> list[SegmentFeatures]:
+    """Features of the example sentences, kept in the user's cache directory between runs.
+
+    A codebook's examples change rarely; parsing them again costs most of a second per
+    ``qualcode tag``. The cache holds only the codebook's own sentences (no interview data);
+    it is keyed by the sentences, the pipeline and ``FEATURES_VERSION``.
+    """
+    path = _cache_path(nlp, texts)
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as fh:
+                cached = pickle.load(fh)  # noqa: S301 - written below by this function
+            if len(cached) == len(texts):
+                return cached
+        except Exception:  # noqa: BLE001 - a broken cache is rebuilt
+            pass
+    disable = [p for p in ("parser",) if p in nlp.pipe_names]
+    feats = [segment_features(d) for d in nlp.pipe(texts, disable=disable)]
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(feats, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError:
+            pass
+    return feats
+
+
+@dataclass(frozen=True)
+class ExampleHit:
+    code: str
+    similarity: float
+    score: float
+    example: str
+
+
+def example_score(similarity: float) -> float:
+    return EXAMPLE_WEIGHT * min(1.0, max(0.0, (float(similarity) - SIM_LOW) / (SIM_HIGH - SIM_LOW)))
+
+
+class ExampleIndex:
+    """The codebook's examples (plus any extra labelled sentences), ready for nearest-example lookup."""
+
+    def __init__(self, nlp: Language, codebook: Codebook, extra: Iterable[tuple[str, str]] = ()) -> None:
+        pairs = [(c.id, e) for c in codebook.active_codes for e in c.examples]
+        active = {c.id for c in codebook.active_codes}
+        pairs += [(code, text) for code, text in extra if code in active]
+        self.codes = [c for c, _ in pairs]
+        self.texts = [t for _, t in pairs]
+        if not pairs:
+            self._tfidf = None
+            return
+        self._build(example_features(nlp, self.texts))
+
+    def _build(self, feats: list[SegmentFeatures]) -> None:
+        self._feats = feats
+        self._tfidf = TfidfVectorizer(analyzer=identity, sublinear_tf=True)
+        self._terms = self._tfidf.fit_transform([f.lemmas for f in feats])
+        self._vectors = np.vstack([f.vector for f in feats])
+        self._code_index = {c: np.array([i for i, x in enumerate(self.codes) if x == c]) for c in set(self.codes)}
+
+    def extended(self, pairs: Sequence[tuple[str, str]], feats: Sequence[SegmentFeatures]) -> ExampleIndex:
+        """A new index with these (code, text) examples added, their features already computed."""
+        new = object.__new__(ExampleIndex)
+        new.codes = self.codes + [c for c, _ in pairs]
+        new.texts = self.texts + [t for _, t in pairs]
+        old = self._feats if self._tfidf is not None else []
+        if new.codes:
+            new._build(list(old) + list(feats))
+        else:
+            new._tfidf = None
+        return new
+
+    def similarities(self, feats: Sequence[SegmentFeatures]) -> np.ndarray:
+        """(segments x examples) similarity matrix."""
+        if self._tfidf is None or not feats:
+            return np.zeros((len(feats), len(self.codes)))
+        terms = self._tfidf.transform([f.lemmas for f in feats])
+        vectors = np.vstack([f.vector for f in feats])
+        return 0.5 * (terms @ self._terms.T).toarray() + 0.5 * np.clip(vectors @ self._vectors.T, 0, 1)
+
+    def nearest(self, feats: Sequence[SegmentFeatures]) -> list[dict[str, ExampleHit]]:
+        """Per segment, each code's nearest example (only codes with a non-zero score)."""
+        sims = self.similarities(feats)
+        out: list[dict[str, ExampleHit]] = []
+        for row in sims:
+            hits = {}
+            for code, idx in self._code_index.items():
+                best = idx[int(np.argmax(row[idx]))]
+                score = example_score(row[best])
+                if score >= MIN_EVIDENCE:
+                    hits[code] = ExampleHit(code, float(row[best]), score, self.texts[best])
+            out.append(hits)
+        return out

@@ -1,0 +1,130 @@
+"""Learning from corrections: train the correction model from the database, retrain when due.
+
+The review layer calls :func:`maybe_retrain` after decisions; ``qualcode tag`` calls it
+before tagging; ``qualcode train`` calls :func:`retrain` on demand. :func:`current_scores`
+gives the app the cross-validated scores of the model in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from sqlalchemy import Engine
+
+from ..codebook import Codebook
+from ..store import transaction
+from ..store import learning as store
+from ..store.codebooks import current_codebook
+from .model import CorrectionModel, cross_validated, dumps, label_matrix, loads
+from .tagger import Tagger
+
+MIN_DECISIONS = 20  # no model before this many decisions
+RETRAIN_AFTER = 25  # new decisions (accepts, rejects, removals) that make a model stale
+
+
+@dataclass
+class TrainReport:
+    trained: bool
+    n_segments: int
+    n_decisions: int
+    scores: dict
+    why: str = ""
+
+    def summary(self) -> str:
+        if not self.trained:
+            return f"model not retrained: {self.why}"
+        micro = self.scores.get("micro", {})
+        return (f"model trained on {self.n_segments} segments ({self.n_decisions} decisions); cross-validated "
+                f"micro P {micro.get('precision', 0):.3f} R {micro.get('recall', 0):.3f} "
+                f"F1 {micro.get('f1', 0):.3f}")
+
+
+def fit_model(tagger: Tagger, texts: Sequence[str], label_sets: Sequence[dict[str, int]],
+              folds: int = 5) -> tuple[CorrectionModel, dict]:
+    """Train on labelled texts with ``tagger``'s prior as features; returns the model and its CV scores."""
+    codes = [c.id for c in tagger.codebook.active_codes]
+    disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
+    feats = tagger.features(list(tagger.nlp.pipe(texts, disable=disable)))
+    Y = label_matrix(label_sets, codes)
+    model = CorrectionModel(codes).fit(feats, Y)
+    cv = cross_validated(feats, Y, codes, folds=folds, thresholds=tagger._thresholds) if len(feats) >= 10 else {}
+    return model, cv
+
+
+def retrain(engine: Engine, codebook: Codebook | None = None, nlp: Language | None = None) -> TrainReport:
+    """Train a new model on every decision in the project and store it with its CV scores."""
+    from ..nlp import load_pipeline
+
+    with transaction(engine) as s:
+        if codebook is None:
+            current = current_codebook(s)
+            if current is None:
+                return TrainReport(False, 0, 0, {}, "no codebook applied yet (run qualcode tag)")
+            codebook = current[0]
+        codes = [c.id for c in codebook.active_codes]
+        rows = store.training_labels(s, codes)
+        n_decisions = store.decision_count(s)
+    if n_decisions < MIN_DECISIONS or len(rows) < 10:
+        return TrainReport(False, len(rows), n_decisions, {},
+                           f"{n_decisions} decisions on {len(rows)} segments; need {MIN_DECISIONS} on 10")
+    tagger = Tagger(nlp or load_pipeline(), codebook)
+    model, cv = fit_model(tagger, [r[1] for r in rows], [r[2] for r in rows])
+    cv = {**cv, "n_segments": len(rows), "n_decisions": n_decisions, "codebook_version": codebook.version,
+          "trained_codes": sorted(model.estimators_)}
+    with transaction(engine) as s:
+        store.save_model(s, codebook.name, n_decisions, cv, dumps(model))
+    return TrainReport(True, len(rows), n_decisions, cv)
+
+
+def maybe_retrain(engine: Engine, codebook: Codebook | None = None, nlp: Language | None = None,
+                  *, retrain_after: int = RETRAIN_AFTER) -> TrainReport:
+    """Retrain when ``retrain_after`` decisions were made since the last model (or there is none yet)."""
+    with transaction(engine) as s:
+        if codebook is None:
+            current = current_codebook(s)
+            if current is None:
+                return TrainReport(False, 0, 0, {}, "no codebook applied yet")
+            codebook = current[0]
+        latest = store.latest_model(s, codebook.name)
+        n = store.decision_count(s)
+        last_n = latest.n_decisions if latest else 0
+        same_version = latest is not None and latest.scores.get("codebook_version") == codebook.version
+    if latest is not None and same_version and n - last_n < retrain_after:
+        return TrainReport(False, 0, n, latest.scores, f"{n - last_n} new decisions since the last model "
+                                                        f"(retrains after {retrain_after})")
+    return retrain(engine, codebook, nlp)
+
+
+def load_model(engine: Engine, codebook: Codebook) -> CorrectionModel | None:
+    """The newest model for this codebook, or None (none trained, or it knows none of the codes)."""
+    with transaction(engine) as s:
+        row = store.latest_model(s, codebook.name)
+        blob = row.blob if row is not None else None
+    if blob is None:
+        return None
+    model = loads(blob)
+    active = {c.id for c in codebook.active_codes}
+    return model if active & set(model.estimators_) else None
+
+
+def accepted_examples(engine: Engine, codebook: Codebook) -> list[tuple[str, str]]:
+    """Researchers' accepted codings as extra examples of their codes (for ``Tagger(extra_examples=...)``)."""
+    with transaction(engine) as s:
+        return store.accepted_examples(s, [c.id for c in codebook.active_codes])
+
+
+def current_scores(engine: Engine, codebook_name: str | None = None) -> dict | None:
+    """Cross-validated scores of the model in use (per code and micro/macro), with when and on what it trained."""
+    with transaction(engine) as s:
+        if codebook_name is None:
+            current = current_codebook(s)
+            if current is None:
+                return None
+            codebook_name = current[0].name
+        row = store.latest_model(s, codebook_name)
+        if row is None:
+            return None
+        return {**row.scores, "trained_at": row.created_at.isoformat(timespec="seconds"),
+                "n_decisions": row.n_decisions}

@@ -1,0 +1,54 @@
+"""Spoken Finnish lemmas: the spoken-form table, restoration of dropped sounds, compound parts."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.nlp import compound_parts
+from qualcode.spoken import SPOKEN_LEMMAS, spoken_lemma, standard_candidates
+
+
+@pytest.mark.parametrize("form,pos,lemma", [
+    ("mä", "", "minä"), ("Mää", "", "minä"), ("sä", "", "sinä"), ("oon", "", "olla"), ("ollu", "", "olla"),
+    ("ku", "", "kun"), ("tiiä", "", "tietää"), ("kyl", "", "kyllä"), ("sit", "", "sitten"),
+    ("et", "SCONJ", "että"), ("et", "AUX", "ei"), ("mut", "CCONJ", "mutta"), ("mut", "PRON", "minä"),
+])
+def test_spoken_table(form, pos, lemma):
+    assert spoken_lemma(form, pos) == lemma
+
+
+def test_spoken_table_unknown_form_and_keys_lower_case():
+    assert spoken_lemma("luottamus") is None
+    assert all(k == k.lower() for k in SPOKEN_LEMMAS)
+
+
+@pytest.mark.parametrize("form,expected", [
+    ("naureskellu", "naureskellut"), ("halas", "halasi"), ("ryhmäs", "ryhmässä"), ("siel", "siellä"),
+    ("yhessä", "yhdessä"), ("ystäviäki", "ystäviäkin"), ("vaikee", "vaikea"),
+])
+def test_standard_candidates_contain_the_standard_spelling(form, expected):
+    assert expected in standard_candidates(form)
+
+
+def test_pipeline_lemmas_of_spoken_sentence(nlp):
+    doc = nlp("mä oon ollu ihan yhessä niitten kaa ja kyl mä tiiän et ne halas mua")
+    lemmas = {t.text: t.lemma_ for t in doc}
+    assert lemmas["mä"] == "minä" and lemmas["oon"] == "olla" and lemmas["ollu"] == "olla"
+    assert lemmas["yhessä"] == "yhdessä"
+    assert lemmas["tiiän"] == "tietää"
+    assert lemmas["halas"] == "halata"
+    assert {t._.lemma_source for t in doc if t.text in ("mä", "yhessä")} == {"spoken"}
+
+
+def test_compound_parts_from_voikko_structure():
+    assert compound_parts("luottamuspulasta", "=ppppppppp=ppppppp", "luottamuspula") == ("luottamus", "pula")
+    assert compound_parts("luottamus", "=ppppppppp", "luottamus") == ()
+    assert compound_parts("xy", "=pp=pp", "xy") == ()  # does not line up: not split
+
+
+def test_compound_parts_in_pipeline(nlp):
+    doc = nlp("Luottamuspulasta puhuttiin, ja itseluottamusta ei ollut, ja luottokortti hävisi.")
+    parts = {t.text: t._.lemma_parts for t in doc}
+    assert parts["Luottamuspulasta"][1:] == ("luottamus", "pula")
+    assert parts["itseluottamusta"][1:] == ("itse", "luottamus")
+    assert "luottaa" not in parts["luottokortti"]  # derivations are not split into their verbs

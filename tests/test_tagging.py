@@ -1,0 +1,128 @@
+"""The tagger on real Finnish: compound matching, exclusions, example suggestions, reasons, merged scores."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.codebook import parse_codebook
+from qualcode.tagging import Tagger, noisy_or, rule_score
+
+BOOK = """
+name: test_book
+version: 1.0.0
+date: "2026-01-01"
+tagging: {threshold: 0.5}
+codes:
+  - id: trust
+    label: {fi: Luottamus, en: Trust}
+    definition: {fi: luottamus, en: trust}
+    patterns: [luottamus, luottaa, {lemma: "pitää sana", gap: 1}]
+    exclude_patterns: [itseluottamus]
+  - id: resilience
+    label: {fi: Resilienssi, en: Resilience}
+    definition: {fi: resilienssi, en: resilience}
+    patterns: [itseluottamus, jaksaa]
+  - id: competition
+    label: {fi: Kilpailu, en: Competition}
+    definition: {fi: kilpailu, en: competition}
+    patterns: [{lemma: kilpailu, compound: false}]
+  - id: social_support
+    label: {fi: Sosiaalinen, en: Social}
+    definition: {fi: sosiaalinen, en: social}
+    examples:
+      - Keikkakavereista on tullut minulle läheisiä ystäviä vuosien aikana.
+"""
+
+
+@pytest.fixture(scope="module")
+def tagger(nlp):
+    return Tagger(nlp, parse_codebook(BOOK))
+
+
+def codes(tagger, text):
+    return {s.code for s in tagger.suggest(tagger.nlp(text))}
+
+
+def test_inflected_forms_match_lemma_patterns(tagger):
+    assert "trust" in codes(tagger, "Luotan häneen täysin.")
+    assert "trust" in codes(tagger, "Luottamuksella on väliä.")
+    assert "trust" in codes(tagger, "Hän piti aina sanansa.")  # multi-word pattern with a gap
+
+
+def test_compound_parts_match(tagger):
+    found = tagger.suggest(tagger.nlp("Meillä on ollut luottamuspulaa."))
+    trust = [s for s in found if s.code == "trust"]
+    assert trust and trust[0].evidence[0].detail == "luottamuspulaa"
+
+
+def test_compound_false_does_not_look_inside(tagger):
+    assert "competition" in codes(tagger, "Kilpailu on kovaa.")
+    assert "competition" not in codes(tagger, "Katsoin hiihtokilpailua.")
+
+
+def test_exclusion_suppresses_only_its_own_code(tagger):
+    found = codes(tagger, "Itseluottamus on kasvanut.")
+    assert "trust" not in found
+    assert "resilience" in found
+    # an exclusion elsewhere in the segment does not hide a real trust match
+    assert "trust" in codes(tagger, "Itseluottamus kasvoi, ja luotan kollegoihin.")
+
+
+def test_example_suggests_without_keyword(tagger):
+    found = tagger.suggest(tagger.nlp("Keikkakavereista on tullut ihan oikeita ystäviä."))
+    social = [s for s in found if s.code == "social_support"]
+    assert social, "the nearest example should propose social_support"
+    assert social[0].evidence[0].source == "example"
+    assert "nearest example" in social[0].reason and "Keikkakavereista" in social[0].reason
+
+
+def test_reason_names_pattern_words_and_score(tagger):
+    s = next(s for s in tagger.suggest(tagger.nlp("Luotan häneen.")) if s.code == "trust")
+    assert s.source == "rule"
+    assert s.reason.startswith('rule "luottaa" matched "Luotan"')
+    assert s.reason.endswith(f"score {s.score:.2f}")
+    assert s.evidence[0].as_dict()["pattern"] == "luottaa"
+
+
+def test_more_patterns_more_certain(tagger):
+    one = next(s for s in tagger.suggest(tagger.nlp("Luotan häneen.")) if s.code == "trust")
+    two = next(s for s in tagger.suggest(tagger.nlp("Luotan häneen, luottamus on kova.")) if s.code == "trust")
+    assert one.score == pytest.approx(rule_score(1)) == pytest.approx(0.6)
+    assert two.score == pytest.approx(rule_score(2)) == pytest.approx(0.76)
+
+
+def test_merge_is_noisy_or():
+    assert noisy_or(0.6, 0.5) == pytest.approx(0.8)
+    assert noisy_or() == 0.0
+
+
+def test_thresholds_per_code(nlp):
+    book = parse_codebook(BOOK.replace("patterns: [itseluottamus, jaksaa]",
+                                       "patterns: [itseluottamus, jaksaa]\n    threshold: 0.9"))
+    t = Tagger(nlp, book)
+    assert "resilience" not in {s.code for s in t.suggest(nlp("Jaksan hyvin."))}
+    assert "resilience" in {s.code for s in Tagger(nlp, parse_codebook(BOOK)).suggest(nlp("Jaksan hyvin."))}
+
+
+def test_suggest_texts_matches_suggest(tagger):
+    texts = ["Luotan häneen.", "Ei mitään tekemistä teemojen kanssa.", "Jaksan taas."]
+    batch = [[s.code for s in sugg] for sugg in tagger.suggest_texts(texts, batch_size=2)]
+    single = [[s.code for s in tagger.suggest(tagger.nlp(t))] for t in texts]
+    assert batch == single
+    assert batch[1] == []
+
+
+def test_spans_of_one_doc_get_their_own_hits(tagger):
+    doc = tagger.nlp("Luotan häneen. Jaksan hyvin.")
+    first, second = list(doc.sents)[:2]
+    a, b = tagger.suggest_many([first, second])
+    assert {s.code for s in a} == {"trust"} and {s.code for s in b} == {"resilience"}
+
+
+def test_invalid_token_pattern_is_a_codebook_error(nlp):
+    from qualcode.codebook import CodebookError
+
+    bad = BOOK.replace("patterns: [itseluottamus, jaksaa]",
+                       "patterns: [itseluottamus, {tokens: [{LEMMA: jaksaa, NOT_AN_ATTR: true}]}]")
+    with pytest.raises(CodebookError, match=r"resilience.*patterns\[1\]"):
+        Tagger(nlp, parse_codebook(bad))
