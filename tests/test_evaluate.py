@@ -28,3 +28,13 @@ def test_read_gold_reports_line(tmp_path):
     p.write_text(json.dumps({"text": "x", "codes": []}) + "\n{broken\n", encoding="utf-8")
     with pytest.raises(GoldFileError, match=r"g.jsonl:2"):
         read_gold(p)
+
+
+def test_codes_the_gold_set_does_not_label_are_not_scored(codebook):
+    from qualcode.evaluate import GoldItem, evaluated_codes
+
+    book = codebook[0]
+    items = [GoldItem("x", frozenset({"trust"})), GoldItem("y", frozenset({"competition", "trust"})),
+             GoldItem("z", frozenset())]
+    assert evaluated_codes(book, items) == [c.id for c in book.active_codes if c.id in ("trust", "competition")]
+    assert evaluated_codes(book, [GoldItem("z", frozenset())]) == [c.id for c in book.active_codes]

@@ -46,7 +46,8 @@ def test_cli_evaluate_and_learning_curve(tmp_path, nlp):
     r = CliRunner().invoke(main, ["evaluate", "--gold", str(gold), "--learning-curve", "--sizes", "0,4", "--json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
-    assert [row["segments"] for row in rows] == [0, 4] and rows[1]["decisions"] == 24
+    # one decision per segment and scored code: the three codes this gold set labels
+    assert [row["segments"] for row in rows] == [0, 4] and rows[1]["decisions"] == 4 * 3
     bad = CliRunner().invoke(main, ["evaluate", "--gold", str(gold), "--learning-curve", "--sizes", "a"])
     assert bad.exit_code != 0 and "--sizes" in bad.output
 

@@ -129,16 +129,28 @@ def no_code_rate(items: Sequence[GoldItem], predicted: Sequence[Iterable[str]]) 
     return {"segments": len(empty), "given_a_code": flagged, "rate": flagged / len(empty) if empty else 0.0}
 
 
+def evaluated_codes(codebook, items: Sequence[GoldItem]) -> list[str]:
+    """The codebook's active codes the gold set labels (all of them if it labels none).
+
+    A gold set written for the six top-level themes says nothing about sub-codes added in a
+    later codebook version; suggesting one of those is not an error, so it is not scored.
+    """
+    active = [c.id for c in codebook.active_codes]
+    used = {c for g in items for c in g.codes}
+    return [c for c in active if c in used] or active
+
+
 def evaluate_tagger(tagger, items: Sequence[GoldItem]) -> dict:
     """The full report for a tagger on a gold set: scores, spoken/standard and speaker subsets, no-code rate."""
-    codes = [c.id for c in tagger.codebook.active_codes]
-    predicted = [[s.code for s in sugg] for sugg in tagger.suggest_texts([g.text for g in items])]
+    codes = evaluated_codes(tagger.codebook, items)
+    predicted = [[s.code for s in sugg if s.code in codes] for sugg in tagger.suggest_texts([g.text for g in items])]
     report = scores([g.codes for g in items], predicted, codes)
     report["by_style"] = {k: {"n": v["n"], "micro": v["micro"]} for k, v in
                           subset_scores(items, predicted, codes, "style").items()}
     report["by_speaker"] = {k: {"n": v["n"], "micro": v["micro"]} for k, v in
                             subset_scores(items, predicted, codes, "speaker").items()}
     report["no_code"] = no_code_rate(items, predicted)
+    report["not_scored"] = sorted({c.id for c in tagger.codebook.active_codes} - set(codes))
     return report
 
 
@@ -147,7 +159,7 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
                    train_items: Sequence[GoldItem] | None = None) -> list[dict]:
     """Micro-F1 on held-back gold items after training the correction model on n others.
 
-    Each gold segment stands for a reviewed segment: six decisions (one per code, accepted
+    Each gold segment stands for a reviewed segment: one decision per scored code (accepted
     or implicitly not given). For each seed the set is shuffled, a ``test_fraction`` is held
     back, and the model is trained on the first n of the rest; n = 0 is the codebook alone.
     With ``train_items`` the corrections come from that set (shuffled per seed) and every
@@ -159,7 +171,7 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
 
     from .tagging.model import CorrectionModel, label_matrix
 
-    codes = [c.id for c in tagger.codebook.active_codes]
+    codes = evaluated_codes(tagger.codebook, list(items) + list(train_items or []))
     thresholds = {c: tagger.codebook.threshold(c) for c in codes}
     disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
     n_eval = len(items)
