@@ -156,29 +156,31 @@ def evaluate_tagger(tagger, items: Sequence[GoldItem]) -> dict:
 
 def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0, 25, 50, 100, 150),
                    seeds: int = 3, test_fraction: float = 1 / 3,
-                   train_items: Sequence[GoldItem] | None = None) -> list[dict]:
+                   train_items: Sequence[GoldItem] | None = None, **params) -> list[dict]:
     """Micro-F1 on held-back gold items after training the correction model on n others.
 
     Each gold segment stands for a reviewed segment: one decision per scored code (accepted
     or implicitly not given). For each seed the set is shuffled, a ``test_fraction`` is held
-    back, and the model is trained on the first n of the rest; n = 0 is the codebook alone.
-    With ``train_items`` the corrections come from that set (shuffled per seed) and every
-    item of ``items`` is tested: corrections from some interviews, measured on others.
+    back, and the classifier is retrained on the codebook's examples plus the first n of the
+    rest, as the product does after n reviewed segments (``tagging.learning``); n = 0 is the
+    codebook alone. With ``train_items`` the corrections come from that set (shuffled per
+    seed) and every item of ``items`` is tested: corrections from some interviews, measured
+    on others. ``params`` go to :func:`~qualcode.tagging.model.fit_with_base`.
     """
-    import copy
-
     import numpy as np
 
-    from .tagging.model import CorrectionModel, label_matrix
+    from .tagging.model import fit_with_base, label_matrix
 
     codes = evaluated_codes(tagger.codebook, list(items) + list(train_items or []))
-    thresholds = {c: tagger.codebook.threshold(c) for c in codes}
+    all_codes = [c.id for c in tagger.codebook.active_codes]
     disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
     n_eval = len(items)
     if train_items is not None:
         items = list(items) + list(train_items)
     feats = tagger.features(list(tagger.nlp.pipe([g.text for g in items], disable=disable)))
-    Y = label_matrix([{c: int(c in g.codes) for c in codes} for g in items], codes)
+    # Codes the gold set does not label are unknown (-1), not negatives.
+    Y = label_matrix([{c: int(c in g.codes) for c in codes} for g in items], all_codes)
+    base = tagger.codebook_training() if tagger.classifier is not None else None
     n_test = n_eval if train_items is not None else max(1, int(round(len(items) * test_fraction)))
     results: dict[int, list[float]] = {n: [] for n in sizes}
     for seed in range(seeds):
@@ -192,30 +194,10 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
             if n > len(pool):
                 continue
             train = pool[:n]
-            test_feats = [copy.copy(feats[i]) for i in test]
-            model = None
-            if n:
-                # What the product does after n reviewed segments: the accepted ones become
-                # examples of their codes, and the correction model trains on all n.
-                pairs = [(c, items[i].text) for i in train for c in sorted(items[i].codes)]
-                extra = [feats[i] for i in train for _ in sorted(items[i].codes)]
-                index = tagger.examples.extended(pairs, extra) if tagger.examples else None
-                tagger.merge_prior(test_feats, examples=index)
-                train_feats = [copy.copy(feats[i]) for i in train]
-                model = CorrectionModel(codes).fit(train_feats, Y[train])
-            probs = model.predict_code_proba(test_feats) if model else [{} for _ in test]
-            predicted = []
-            for f, p in zip(test_feats, probs):
-                chosen = []
-                for c in codes:
-                    prior = f.prior.get(c, 0.0)
-                    score = prior
-                    if c in p:
-                        w = model.weight(c)
-                        score = w * p[c] + (1 - w) * prior
-                    if score >= thresholds[c]:
-                        chosen.append(c)
-                predicted.append(chosen)
+            test_feats = [feats[i] for i in test]
+            model = fit_with_base(all_codes, base, [feats[i] for i in train], Y[train], **params) if n else None
+            merged = tagger.merged_scores(test_feats, model)
+            predicted = [[c for c in codes if m.get(c, 0.0) >= tagger.threshold(c)] for m in merged]
             results[n].append(scores([items[i].codes for i in test], predicted, codes)["micro"]["f1"])
     return [{"segments": n, "decisions": n * len(codes), "micro_f1": float(np.mean(f)), "sd": float(np.std(f)),
              "runs": len(f), "test_segments": n_test} for n, f in results.items() if f]

@@ -151,7 +151,8 @@ def _compare_code(old_book: Codebook, new_book: Codebook, before: Code, code: Co
         _list_change("exclusion", before.exclusion, code.exclusion)
     if details:
         out.append(Change("criteria", cid, f"{cid}:", details))
-    details = _list_change("examples", before.examples, code.examples)
+    details = _list_change("examples", before.examples, code.examples) + \
+        _list_change("counter-examples", before.counter_examples, code.counter_examples)
     if details:
         out.append(Change("examples", cid, f"{cid}:", details))
     details = _list_change("patterns", [pattern_text(p) for p in before.patterns],

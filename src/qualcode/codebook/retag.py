@@ -18,6 +18,7 @@ a decided suggestion stays decided in the review.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -40,6 +41,9 @@ class TaggingDefinition:
     exclusions: frozenset[str]
     threshold: float
     examples: frozenset[str]
+    # The tagger's classifier learns every code from all codes' examples and counter-examples,
+    # so a change to any of them can move any code's suggestions.
+    training: str = ""
 
     @classmethod
     def of(cls, book: Codebook, code: Code) -> TaggingDefinition:
@@ -53,7 +57,7 @@ class TaggingDefinition:
             return frozenset(out)
 
         return cls(canon(code.patterns), canon(code.exclude_patterns), book.threshold(code.id),
-                   frozenset(e.strip() for e in code.examples))
+                   frozenset(e.strip() for e in code.examples), training_fingerprint(book))
 
     @property
     def can_suggest(self) -> bool:
@@ -63,9 +67,16 @@ class TaggingDefinition:
         if self == old:
             return UNCHANGED
         if (self.patterns <= old.patterns and self.exclusions >= old.exclusions and self.threshold >= old.threshold
-                and self.examples == old.examples):
+                and self.examples == old.examples and self.training == old.training):
             return NARROWED
         return WIDENED
+
+
+def training_fingerprint(book: Codebook) -> str:
+    """A digest of every active code's examples and counter-examples (what the classifier learns from)."""
+    data = sorted((c.id, sorted(e.strip() for e in c.examples), sorted(e.strip() for e in c.counter_examples))
+                  for c in book.active_codes)
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 @dataclass

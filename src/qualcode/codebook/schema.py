@@ -111,6 +111,9 @@ class Code(_Strict):
     inclusion: list[str] = Field(default_factory=list, description="When to apply the code.")
     exclusion: list[str] = Field(default_factory=list, description="When not to apply it (and what to use instead).")
     examples: list[str] = Field(default_factory=list, description="Finnish sentences that carry the code.")
+    counter_examples: list[str] = Field(default_factory=list, description=(
+        "Sentences that look like the code but do not carry it (luottokortti is not trust): "
+        "the tagger's classifier learns from them what the code is not."))
     patterns: list[Pattern] = Field(default_factory=list, description="Lemma patterns that suggest the code.")
     exclude_patterns: list[Pattern] = Field(
         default_factory=list, description="Matches of these suppress this code's rule matches on the same words."

@@ -23,6 +23,7 @@ class SegmentFeatures:
     vector: np.ndarray
     prior: dict[str, float] = field(default_factory=dict)  # code -> score from rules and examples
     rule: dict[str, float] = field(default_factory=dict)  # code -> rule score alone
+    rule_patterns: dict[str, int] = field(default_factory=dict)  # code -> distinct patterns matched
 
 
 def lemma_terms(doclike: Doc | Span) -> list[str]:

@@ -17,11 +17,12 @@ from ..codebook import Codebook
 from ..store import transaction
 from ..store import learning as store
 from ..store.codebooks import current_codebook
-from .model import CorrectionModel, cross_validated, dumps, label_matrix, loads
+from .model import CorrectionModel, cross_validated, dumps, fit_with_base, label_matrix, loads
 from .tagger import Tagger
 
 MIN_DECISIONS = 20  # no model before this many decisions
 RETRAIN_AFTER = 25  # new decisions (accepts, rejects, removals) that make a model stale
+MODEL_KIND = "code-classifier-2"  # stored with the model: a model of another kind is retrained
 
 
 @dataclass
@@ -43,13 +44,13 @@ class TrainReport:
 
 def fit_model(tagger: Tagger, texts: Sequence[str], label_sets: Sequence[dict[str, int]],
               folds: int = 5) -> tuple[CorrectionModel, dict]:
-    """Train on labelled texts with ``tagger``'s prior as features; returns the model and its CV scores."""
+    """The classifier retrained on the codebook's examples plus these labelled texts, and its CV scores."""
     codes = [c.id for c in tagger.codebook.active_codes]
     disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
     feats = tagger.features(list(tagger.nlp.pipe(texts, disable=disable)))
     Y = label_matrix(label_sets, codes)
-    model = CorrectionModel(codes).fit(feats, Y)
-    cv = cross_validated(feats, Y, codes, folds=folds, thresholds=tagger._thresholds) if len(feats) >= 10 else {}
+    model = fit_with_base(codes, tagger.codebook_training(), feats, Y)
+    cv = cross_validated(tagger, feats, Y, codes, folds=folds) if len(feats) >= 10 else {}
     return model, cv
 
 
@@ -72,6 +73,7 @@ def retrain(engine: Engine, codebook: Codebook | None = None, nlp: Language | No
     tagger = Tagger(nlp or load_pipeline(), codebook)
     model, cv = fit_model(tagger, [r[1] for r in rows], [r[2] for r in rows])
     cv = {**cv, "n_segments": len(rows), "n_decisions": n_decisions, "codebook_version": codebook.version,
+          "model_kind": MODEL_KIND,
           "trained_codes": sorted(model.estimators_)}
     with transaction(engine) as s:
         store.save_model(s, codebook.name, n_decisions, cv, dumps(model))
@@ -90,7 +92,8 @@ def maybe_retrain(engine: Engine, codebook: Codebook | None = None, nlp: Languag
         latest = store.latest_model(s, codebook.name)
         n = store.decision_count(s)
         last_n = latest.n_decisions if latest else 0
-        same_version = latest is not None and latest.scores.get("codebook_version") == codebook.version
+        same_version = (latest is not None and latest.scores.get("codebook_version") == codebook.version
+                        and latest.scores.get("model_kind") == MODEL_KIND)
     if latest is not None and same_version and n - last_n < retrain_after:
         return TrainReport(False, 0, n, latest.scores, f"{n - last_n} new decisions since the last model "
                                                         f"(retrains after {retrain_after})")
@@ -105,6 +108,8 @@ def load_model(engine: Engine, codebook: Codebook) -> CorrectionModel | None:
     if blob is None:
         return None
     model = loads(blob)
+    if model is None:
+        return None  # a kind of model this version no longer uses: retrained at the next decisions
     active = {c.id for c in codebook.active_codes}
     return model if active & set(model.estimators_) else None
 

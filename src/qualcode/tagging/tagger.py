@@ -3,31 +3,44 @@
 Sources:
 
 - ``rule``: codebook lemma patterns (``rules.py``); more distinct patterns, more certainty.
-- ``example``: the nearest codebook example of each code (``examples.py``).
-- ``model``: a classifier trained on researchers' accepted and rejected codings
-  (``learning.py``), when one has been trained.
+- ``example``: the code classifier (``classifier.py``) trained on the codebook's examples and
+  counter-examples; its probability is shown with the code's nearest example (``examples.py``).
+- ``model``: the same classifier retrained with researchers' accepted and rejected codings
+  (``model.py``, ``learning.py``), once there are enough decisions; it replaces the
+  codebook-only classifier.
 
-Rule and example scores combine as independent evidence (noisy-OR) into a *prior*. The
-model sees the prior as features and learns where it goes wrong; its probability is
-blended in with a weight that grows with the decisions it was trained on for that code,
-so a model trained on a handful of corrections cannot overrule the codebook.
+Merging: the classifier's probability is the base; a rule match adds ``RULE_LOGIT`` to its
+log-odds (two or more distinct patterns ``RULE_LOGIT_MORE`` more), ``MODEL_BIAS`` shifts
+the whole. So one keyword is not enough when the classifier says the sentence is about
+something else (kilpailu in a sports result), and a paraphrase with no keyword is
+suggested when the classifier is sure. Codes without a classifier (too few examples) keep
+the rule and nearest-example scores (noisy-OR).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..codebook import Codebook
-from .examples import ExampleIndex
+from .classifier import CodeClassifier, codebook_training_set, training_key
+from .examples import ExampleIndex, example_features
 from .features import SegmentFeatures, segment_features
 from .rules import RuleHit, RuleMatcher
 
-RULE_BASE = 0.6  # one matching pattern
+RULE_BASE = 0.6  # one matching pattern (codes without a classifier)
 RULE_STEP = 0.4  # each further distinct pattern closes this share of the remaining gap
+# Merging with the classifier (chosen on the development gold set with rules that were not
+# tuned on it, see README "Pre-tagging"):
+MODEL_BIAS = -0.5
+RULE_LOGIT = 2.0
+RULE_LOGIT_MORE = 0.5
+MIN_MODEL_EVIDENCE = 0.15  # lower classifier probabilities are not shown as evidence
 
 
 @dataclass
@@ -72,6 +85,17 @@ def rule_score(n_patterns: int) -> float:
     return 1 - (1 - RULE_BASE) * (1 - RULE_STEP) ** (n_patterns - 1)
 
 
+def merged_score(probability: float, n_patterns: int) -> float:
+    """The classifier's probability moved by the rule evidence, on the log-odds scale."""
+    p = min(max(probability, 1e-6), 1 - 1e-6)
+    z = math.log(p / (1 - p)) + MODEL_BIAS
+    if n_patterns >= 1:
+        z += RULE_LOGIT
+    if n_patterns >= 2:
+        z += RULE_LOGIT_MORE
+    return 1 / (1 + math.exp(-z))
+
+
 def noisy_or(*scores: float) -> float:
     out = 1.0
     for s in scores:
@@ -79,11 +103,36 @@ def noisy_or(*scores: float) -> float:
     return 1.0 - out
 
 
+_CLASSIFIERS: dict[tuple[int, str], tuple[CodeClassifier | None, list[SegmentFeatures], np.ndarray]] = {}
+
+
+def codebook_classifier(nlp: Language, codebook: Codebook):
+    """(classifier, training features, labels) from the codebook alone; cached per process and codebook.
+
+    The classifier is None when no code has enough examples and counter-examples to train one.
+    """
+    key = (id(nlp), training_key(codebook))
+    if key not in _CLASSIFIERS:
+        texts, labels = codebook_training_set(codebook)
+        codes = [c.id for c in codebook.active_codes]
+        feats = example_features(nlp, texts) if texts else []
+        Y = np.array([[lab[c] for c in codes] for lab in labels], dtype=int).reshape(len(texts), len(codes))
+        clf = CodeClassifier(codes).fit(feats, Y) if texts else None
+        if clf is not None and not clf.estimators_:
+            clf = None
+        if len(_CLASSIFIERS) > 8:
+            _CLASSIFIERS.clear()
+        _CLASSIFIERS[key] = (clf, feats, Y)
+    return _CLASSIFIERS[key]
+
+
 class Tagger:
     """Pre-tags spans of parsed docs with the codes of one codebook.
 
-    ``model`` is a trained :class:`~qualcode.tagging.learning.CorrectionModel` (or None);
-    ``extra_examples`` are (code, sentence) pairs added to the codebook's examples.
+    ``model`` is a trained :class:`~qualcode.tagging.model.CorrectionModel` (or None: the
+    classifier trained on the codebook alone is used); ``extra_examples`` are (code,
+    sentence) pairs added to the nearest-example index (accepted codings). With
+    ``use_examples=False`` only the rules suggest.
     """
 
     def __init__(self, nlp: Language, codebook: Codebook, model=None, *, use_examples: bool = True,
@@ -93,7 +142,20 @@ class Tagger:
         self.rules = RuleMatcher(nlp.vocab, codebook)
         self.examples = ExampleIndex(nlp, codebook, extra_examples) if use_examples else None
         self.model = model
+        self.classifier = None
+        if model is not None:
+            self.classifier = model
+        elif use_examples:
+            self.classifier = codebook_classifier(nlp, codebook)[0]
         self._thresholds = {c.id: codebook.threshold(c.id) for c in codebook.active_codes}
+
+    def threshold(self, code: str) -> float:
+        return self._thresholds.get(code, 1.01)
+
+    def codebook_training(self) -> tuple[list[SegmentFeatures], np.ndarray]:
+        """The codebook's examples and counter-examples as (features, label matrix over the active codes)."""
+        _, feats, Y = codebook_classifier(self.nlp, self.codebook)
+        return feats, Y
 
     def _rule_evidence(self, hits: list[RuleHit]) -> dict[str, list[Evidence]]:
         by_code: dict[str, dict[str, RuleHit]] = {}
@@ -106,58 +168,67 @@ class Tagger:
         return out
 
     def features(self, spans: Sequence[Doc | Span]) -> list[SegmentFeatures]:
-        """What the correction model learns from: lemmas, vector and the codebook's prior scores."""
-        return self._prior(spans)[0]
+        """What the classifier learns from (lemmas, vector), with the rule evidence counted per code."""
+        return self._rules(spans)[0]
 
-    def score_many(self, spans: Sequence[Doc | Span]) -> list[dict[str, tuple[float, list[Evidence]]]]:
-        """Every code with any evidence, per span: (merged score, evidence)."""
-        feats, results = self._prior(spans)
-        if self.model is not None:
-            probs = self.model.predict_code_proba(feats)
-            for res, f, p in zip(results, feats, probs):
-                for code, prob in p.items():
-                    if code not in self._thresholds:
-                        continue
-                    weight = self.model.weight(code)
-                    prior = f.prior.get(code, 0.0)
-                    score = weight * prob + (1 - weight) * prior
-                    items = res.get(code, (0.0, []))[1]
-                    if prob >= 0.5 or items:
-                        items = [*items, Evidence("model", prob, self.model.describe(code))]
-                        res[code] = (score, items)
-        return results
-
-    def _prior(self, spans: Sequence[Doc | Span]):
+    def _rules(self, spans: Sequence[Doc | Span]):
         feats = [segment_features(s) for s in spans]
         rules = [self._rule_evidence(hits) for hits in self.rules.match_spans(spans)]
         for f, evidence in zip(feats, rules):
             f.rule = {code: max(e.score for e in items) for code, items in evidence.items()}
-        return feats, self.merge_prior(feats, rules)
+            f.rule_patterns = {code: len(items) for code, items in evidence.items()}
+        return feats, rules
 
-    def merge_prior(self, feats: Sequence[SegmentFeatures], rules: Sequence[dict[str, list[Evidence]]] | None = None,
-                    examples: ExampleIndex | None = None):
-        """Rule and example evidence per segment merged into ``feats[i].prior`` (noisy-OR).
+    def merged_scores(self, feats: Sequence[SegmentFeatures], classifier=None,
+                      examples: ExampleIndex | None = None) -> list[dict[str, float]]:
+        """One score per code with any evidence, from features whose rule evidence is counted.
 
-        ``rules`` defaults to the rule scores kept in the features; ``examples`` to this
-        tagger's index (the learning curve passes one extended with training segments).
+        ``classifier`` defaults to this tagger's; the learning curve and cross-validation pass
+        models trained on part of a gold set.
         """
-        examples = examples or self.examples
-        nearest = examples.nearest(feats) if examples else [{} for _ in feats]
+        return [{code: score for code, (score, _) in res.items()}
+                for res in self._merge(feats, None, classifier or self.classifier, examples or self.examples)]
+
+    def _merge(self, feats, rules, classifier, examples):
+        probs = classifier.predict_code_proba(feats) if classifier is not None else [{} for _ in feats]
+        nearest = examples.nearest(feats) if examples is not None else [{} for _ in feats]
         if rules is None:
-            rules = [{code: [Evidence("rule", score, "")] for code, score in f.rule.items()} for f in feats]
-        results: list[dict[str, tuple[float, list[Evidence]]]] = []
-        for f, rule_evidence, ex in zip(feats, rules, nearest):
-            evidence = {code: list(items) for code, items in rule_evidence.items()}
-            for code, hit in ex.items():
-                evidence.setdefault(code, []).append(Evidence("example", hit.score, hit.example))
-            prior = {}
-            for code, items in evidence.items():
-                rule = max((e.score for e in items if e.source == "rule"), default=0.0)
-                example = max((e.score for e in items if e.source == "example"), default=0.0)
-                prior[code] = noisy_or(rule, example)
-            f.prior = prior
-            results.append({code: (prior[code], items) for code, items in evidence.items()})
-        return results
+            rules = [{code: [Evidence("rule", f.rule.get(code, 0.0), "")] * n for code, n in f.rule_patterns.items()}
+                     for f in feats]
+        is_model = classifier is not None and classifier is self.model
+        out: list[dict[str, tuple[float, list[Evidence]]]] = []
+        for f, rule_evidence, p, ex in zip(feats, rules, probs, nearest):
+            res: dict[str, tuple[float, list[Evidence]]] = {}
+            candidates = set(rule_evidence) | set(ex) | {c for c, v in p.items() if v >= MIN_MODEL_EVIDENCE}
+            for code in candidates:
+                if code not in self._thresholds:
+                    continue
+                items = list(rule_evidence.get(code, []))
+                n_patterns = f.rule_patterns.get(code, 0)
+                hit = ex.get(code)
+                if code in p:
+                    score = merged_score(p[code], n_patterns)
+                    if is_model:
+                        items.append(Evidence("model", p[code], classifier.describe(code)))
+                        if hit is not None:
+                            items.append(Evidence("example", hit.score, hit.example))
+                    else:
+                        items.append(Evidence("example", p[code], hit.example if hit else "(codebook examples)"))
+                else:
+                    example = hit.score if hit is not None else 0.0
+                    score = noisy_or(rule_score(n_patterns), example)
+                    if hit is not None:
+                        items.append(Evidence("example", hit.score, hit.example))
+                if items:
+                    res[code] = (score, items)
+            f.prior = {code: score for code, (score, _) in res.items()}
+            out.append(res)
+        return out
+
+    def score_many(self, spans: Sequence[Doc | Span]) -> list[dict[str, tuple[float, list[Evidence]]]]:
+        """Every code with any evidence, per span: (merged score, evidence)."""
+        feats, rules = self._rules(spans)
+        return self._merge(feats, rules, self.classifier, self.examples)
 
     def suggest_many(self, spans: Sequence[Doc | Span]) -> list[list[Suggestion]]:
         out = []

@@ -1,0 +1,140 @@
+"""The code classifier: one-vs-rest logistic regression on what a segment says, not on keywords.
+
+Trained first on the codebook alone (each code's ``examples`` are its positives; the other
+codes' examples and every code's ``counter_examples`` are its negatives), so it suggests
+codes with no in-domain training; researchers' corrections are then added to the same
+training set (``learning.py``), so what they accept and reject moves the same model.
+
+Features of a segment (``SegmentFeatures``):
+
+- lemma TF-IDF (compound parts included: kannustusviesti also counts as kannustus, viesti);
+- character 3-5-grams of the lemmas, which carry over to spoken and misspelt forms that
+  the lemmatiser leaves as they are (tiiät ~ tietää shares little, but porukas ~ porukka,
+  yhteisöö ~ yhteisö share most of their n-grams);
+- the floret vector of the content words, which links related words with no letters in
+  common (uupumus ~ väsymys).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from ..codebook import Codebook
+from .features import SegmentFeatures, identity
+
+MIN_PER_CLASS = 2  # a code needs this many positives and negatives to get a classifier
+
+
+def lemma_text(f: SegmentFeatures) -> str:
+    return " ".join(f.lemmas)
+
+
+class CodeClassifier(BaseEstimator, ClassifierMixin):
+    """One binary logistic regression per code over lemma, character n-gram and vector features.
+
+    ``fit(X, Y, sample_weight, counted=None)`` takes ``Y`` as an (n_segments, n_codes) array of
+    1, 0 and -1 (unknown: left out of that code's training set). ``n_labelled_`` counts, per
+    code, the labelled rows that ``counted`` marks (default all): the researchers' decisions,
+    when the codebook's own examples are in the training set too.
+    """
+
+    def __init__(self, codes: Sequence[str] = (), C: float = 2.0, char_weight: float = 1.0,
+                 vector_weight: float = 1.0, class_weight: str | None = "balanced") -> None:
+        self.codes = codes
+        self.C = C
+        self.char_weight = char_weight
+        self.vector_weight = vector_weight
+        self.class_weight = class_weight
+
+    def _matrix(self, X: Sequence[SegmentFeatures]):
+        blocks = [self.lemma_tfidf_.transform([f.lemmas for f in X])]
+        if self.char_weight:
+            blocks.append(self.char_tfidf_.transform([lemma_text(f) for f in X]) * self.char_weight)
+        if self.vector_weight:
+            blocks.append(sparse.csr_matrix(np.vstack([f.vector for f in X]) * self.vector_weight))
+        return sparse.hstack(blocks).tocsr()
+
+    def fit(self, X: Sequence[SegmentFeatures], Y, sample_weight=None, counted=None) -> CodeClassifier:
+        Y = np.asarray(Y)
+        self.codes_ = list(self.codes)
+        if Y.shape != (len(X), len(self.codes_)):
+            raise ValueError(f"Y must be {len(X)} x {len(self.codes_)}, not {Y.shape}")
+        weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        counted = np.ones(len(X), dtype=bool) if counted is None else np.asarray(counted, dtype=bool)
+        self.lemma_tfidf_ = TfidfVectorizer(analyzer=identity, sublinear_tf=True).fit([f.lemmas for f in X])
+        if self.char_weight:
+            self.char_tfidf_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                               dtype=np.float32).fit([lemma_text(f) for f in X])
+        M = self._matrix(X) if len(X) else None
+        self.estimators_: dict[str, LogisticRegression] = {}
+        self.n_labelled_: dict[str, int] = {}
+        for j, code in enumerate(self.codes_):
+            known = Y[:, j] >= 0
+            y = Y[known, j]
+            self.n_labelled_[code] = int((known & counted).sum())
+            if min(int((y == 1).sum()), int((y == 0).sum())) < MIN_PER_CLASS:
+                continue
+            est = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000)
+            self.estimators_[code] = est.fit(M[known], y, sample_weight=weights[known])
+        self.classes_ = np.array(self.codes_)
+        return self
+
+    def predict_proba(self, X: Sequence[SegmentFeatures]) -> np.ndarray:
+        """(n_segments, n_codes) probabilities; NaN for codes without a classifier."""
+        out = np.full((len(X), len(self.codes_)), np.nan)
+        if not len(X) or not self.estimators_:
+            return out
+        M = self._matrix(X)
+        for j, code in enumerate(self.codes_):
+            est = self.estimators_.get(code)
+            if est is not None:
+                out[:, j] = est.predict_proba(M)[:, 1]
+        return out
+
+    def predict(self, X: Sequence[SegmentFeatures]) -> np.ndarray:
+        return (np.nan_to_num(self.predict_proba(X)) >= 0.5).astype(int)
+
+    def predict_code_proba(self, X: Sequence[SegmentFeatures]) -> list[dict[str, float]]:
+        probs = self.predict_proba(X)
+        return [{c: float(p[j]) for j, c in enumerate(self.codes_) if not np.isnan(p[j])} for p in probs]
+
+
+def codebook_training_set(codebook: Codebook) -> tuple[list[str], list[dict[str, int]]]:
+    """The codebook's examples and counter-examples as (texts, labels over the active codes).
+
+    A sentence listed under several codes is one row positive for each of them and 0 for
+    the other codes of the same level (codes with the same parent: the six themes, or the
+    sub-codes of one group); for codes elsewhere in the hierarchy it is unknown (-1), since
+    an example of vertical peer support may well be social support too. A counter-example
+    is 0 for every code it is not an example of.
+    """
+    active = codebook.active_codes
+    positives: dict[str, set[str]] = {}
+    for code in active:
+        for text in code.examples:
+            positives.setdefault(text.strip(), set()).add(code.id)
+        for text in code.counter_examples:
+            positives.setdefault(text.strip(), set())
+    parent = {c.id: c.parent for c in active}
+    texts = list(positives)
+    labels = []
+    for t in texts:
+        levels = {parent[c] for c in positives[t]}
+        labels.append({c.id: 1 if c.id in positives[t] else 0 if not levels or c.parent in levels else -1
+                       for c in active})
+    return texts, labels
+
+
+def training_key(codebook: Codebook) -> str:
+    """What the codebook classifier depends on: the codes, their examples and counter-examples."""
+    texts, labels = codebook_training_set(codebook)
+    key = json.dumps([texts, labels], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
