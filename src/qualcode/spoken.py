@@ -51,8 +51,24 @@ SPOKEN_LEMMAS: dict[str, str | dict[str, str]] = {
     "semmonen": "semmoinen", "tommonen": "tommoinen", "tämmönen": "tämmöinen",
     "vaikee": "vaikea", "vaikeeta": "vaikea", "helppoo": "helppo",
     "isoo": "iso", "uuet": "uusi", "kaikkee": "kaikki",
-    "jotai": "jokin",
-   
+    # more spoken forms (mää/sää, mie/sie varieties; checked against Voikko's silence)
+    "ett": "että", "tossa": "tuo", "tohon": "tuo", "tosta": "tuo", "tost": "tuo", "tolla": "tuo",
+    "tolle": "tuo", "tolt": "tuo", "tuolt": "tuo", "noille": "nuo", "noilla": "nuo", "noit": "nuo",
+    "tiiät": "tietää", "tiietään": "tietää", "tiiettiin": "tietää", "tiiätkö": "tietää", "tiiäks": "tietää",
+    "tiietty": "tietää", "tiäk": "tietää",
+    "tarviit": "tarvita", "tarvitten": "tarvita", "tarttis": "tarvita",
+    "selviit": "selvitä", "selvisin": "selvitä", "selvitää": "selvitä",
+    "ettiä": "etsiä", "ettii": "etsiä", "etti": "etsiä",
+    "oisin": "olla", "oisit": "olla", "oisitte": "olla", "oisivat": "olla", "oisko": "olla", "oiskaan": "olla",
+    "olisko": "olla", "oliko": "olla", "oomme": "olla",
+    "meit": "me", "teit": "te", "niit": "ne", "niil": "ne", "niist": "ne",
+    "meil": "me", "teil": "te", "meilt": "me", "teilt": "te",
+    "muitten": "muu",
+    "eka": "ensimmäinen", "ekana": "ensimmäinen", "ekan": "ensimmäinen", "ekaa": "ensimmäinen",
+    "ekaks": "ensimmäinen", "vika": "viimeinen",
+    "vakkari": "vakituinen", "vakkarit": "vakituinen", "vakkareita": "vakituinen", "vakkarina": "vakituinen",
+    "oikeen": "oikea", "uus": "uusi", "uuen": "uusi", "puol": "puoli", "toist": "toinen",
+    "tsemppas": "tsempata", "tsemppaa": "tsempata", "tsempata": "tsempata",
 }
 
 
@@ -85,6 +101,12 @@ def standard_candidates(form: str) -> list[str]:
     out: list[str] = []
     if len(form) < 3:
         return out
+    for i in range(2, len(form) - 2):
+        # -oittaa verbs and -ainen adjectives drop their i: kirjottaa, kirjotetaan, hinnottelu,
+        # henkilökohtasta, sekasin (tried first: these stems are specific, the endings below are not)
+        if (form[i - 1] in "oö" and form[i] == "t" and form[i + 1] in "te") or (
+                form[i - 1] in "aä" and form[i] in "sn" and form[i + 1] in "aäeti" and form[i - 2] not in _VOWELS):
+            out.append(form[:i] + "i" + form[i:])
     if form[-2:] in ("nu", "ny", "lu", "ly", "ru", "ry", "su", "sy"):
         out.append(form + "t")  # past participle: ollu -> ollut
     if form[-1] in "uyoö":
@@ -96,6 +118,8 @@ def standard_candidates(form: str) -> list[str]:
     if form.endswith("ki"):
         out.append(form + "n")  # clitic -kin
     if form.endswith("ks"):
+        if len(form) > 5:
+            out.append(form + "i")  # ulkopuoliseks -> ulkopuoliseksi (translative)
         out += [form[:-1] + "o", form[:-1] + "ö"]  # onks -> onko
     if form.endswith("s"):
         out += [form + "i", form + "s" + a, form + "i" + "n"]  # halas -> halasi, ryhmäs -> ryhmässä
@@ -103,6 +127,13 @@ def standard_candidates(form: str) -> list[str]:
         out += [form + "l" + a, form + "le"]  # siel -> siellä, mul -> mulle
     if form.endswith("st") or form.endswith("lt"):
         out.append(form + a)  # sielt -> sieltä, kotoot -> ...
+    elif form.endswith("t") and form[-2:-1] in _VOWELS:
+        out.append(form + a)  # meit -> meitä, niit -> niitä
+    for prefix in ("itte", "ite"):
+        if form.startswith(prefix) and len(form) > len(prefix) + 1:
+            out.append("itse" + form[len(prefix):])  # itteni -> itseni, itestäni -> itsestäni
+    if form.startswith("ois") and len(form) > 3:
+        out.append("olis" + form[3:])  # oisin -> olisin
     if form[-1] in _VOWELS and form[-2:-1] in _VOWELS and form[-1] == form[-2]:
         out.append(form[:-1] + a)  # vaikee -> vaikea, kattoo -> kattoa
     if form.endswith("ne"):

@@ -23,7 +23,7 @@ from sklearn.model_selection import KFold
 from .classifier import CodeClassifier
 from .features import SegmentFeatures
 
-CORRECTION_WEIGHT = 3.0  # one corrected segment counts as this many codebook examples
+CORRECTION_WEIGHT = 1.0  # one corrected segment counts as much as one codebook example
 
 
 class CorrectionModel(CodeClassifier):

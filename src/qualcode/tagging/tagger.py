@@ -37,7 +37,7 @@ RULE_BASE = 0.6  # one matching pattern (codes without a classifier)
 RULE_STEP = 0.4  # each further distinct pattern closes this share of the remaining gap
 # Merging with the classifier (chosen on the development gold set with rules that were not
 # tuned on it, see README "Pre-tagging"):
-MODEL_BIAS = -0.5
+MODEL_BIAS = -0.3
 RULE_LOGIT = 2.0
 RULE_LOGIT_MORE = 0.5
 MIN_MODEL_EVIDENCE = 0.15  # lower classifier probabilities are not shown as evidence
