@@ -30,22 +30,44 @@ def test_label_matrix_marks_unknown():
 def test_model_learns_and_unknown_labels_are_left_out(nlp, codebook):
     book, _ = codebook
     tagger = Tagger(nlp, book)
-    texts = TRUST + OTHER
-    labels = [{"trust": 1, "competition": 0} for _ in TRUST] + [{"trust": 0} for _ in OTHER]
+    # Corrections that call a sentence about coffee machines trust (a project's own convention):
+    # the retrained classifier moves towards them; the codebook-only one does not know it.
+    texts = [f"Kahvikone {w} on meillä yhteinen asia." for w in ("keittiön", "toimiston", "varaston",
+                                                                 "aulan", "tauon")] + OTHER
+    labels = [{"trust": 1, "competition": 0} for _ in range(5)] + [{"trust": 0} for _ in OTHER]
     model, _ = fit_model(tagger, texts, labels)
-    assert "trust" in model.estimators_
-    assert "competition" not in model.estimators_  # only negatives known: no classifier
-    feats = tagger.features(list(nlp.pipe(["Luotan heihin.", "Auto on käytävällä."])))
-    p = model.predict_proba(feats)
+    assert model.n_labelled_["trust"] == 10 and model.n_labelled_["competition"] == 5
+    assert model.n_labelled_["social_support"] == 0  # unknown labels are left out
+    probe = tagger.features(list(nlp.pipe(["Kahvikone on yhteinen asia."])))
     j = model.codes_.index("trust")
-    assert p[0, j] > p[1, j]
-    assert np.isnan(p[0, model.codes_.index("competition")])
-    assert 0 < model.weight("trust") < 1 and model.weight("competition") == 0
+    before = tagger.classifier.predict_proba(probe)[0, tagger.classifier.codes_.index("trust")]
+    after = model.predict_proba(probe)[0, j]
+    assert after > before + 0.1, (before, after)
+    assert "decisions" in model.describe("trust")
+
+
+def test_classifier_needs_positives_and_negatives(nlp, codebook):
+    from qualcode.tagging.classifier import CodeClassifier
+
+    book, _ = codebook
+    feats = Tagger(nlp, book, use_examples=False).features(list(nlp.pipe(TRUST + OTHER)))
+    Y = np.array([[1, 0]] * len(TRUST) + [[0, 0]] * len(OTHER))
+    clf = CodeClassifier(["trust", "competition"]).fit(feats, Y)
+    assert set(clf.estimators_) == {"trust"}  # no positives for competition: no classifier
+    p = clf.predict_proba([feats[0], feats[-1]])
+    assert p[0, 0] > p[1, 0] and np.isnan(p[0, 1])
 
 
 def test_estimator_api_checks_shape():
     with pytest.raises(ValueError, match="Y must be"):
         CorrectionModel(["a"]).fit([], np.zeros((1, 1)))
+
+
+def test_old_kind_of_stored_model_is_not_used():
+    from qualcode.tagging.model import dumps, loads
+
+    assert loads(b"not a pickle") is None
+    assert loads(dumps({"an": "old model"})) is None
 
 
 def _tag_some(engine, nlp):
@@ -72,7 +94,7 @@ def test_retrain_after_decisions_and_scores_shown(engine, nlp):
     scores = current_scores(engine)
     assert scores["n_decisions"] == 30 and scores["n_segments"] >= 10
     assert set(scores["micro"]) == {"precision", "recall", "f1"}
-    assert "per_code" in scores and scores["codebook_version"] == "1.0.0"
+    assert "per_code" in scores and scores["codebook_version"] == load_codebook(CODEBOOK)[0].version
     # Not yet enough new decisions: no new model.
     again = maybe_retrain(engine, nlp=nlp, retrain_after=25)
     assert not again.trained and "new decisions" in again.why
