@@ -34,14 +34,56 @@ MIN_EVIDENCE = 0.15  # weaker example scores are not shown as evidence
 FEATURES_VERSION = 2  # bump when lemmas or vectors of a sentence would come out differently
 
 
-def _cache_path(nlp: Language, texts: Sequence[str]) -> Path | None:
+def _cache_path(nlp: Language, texts: Sequence[str], kind: str = "examples") -> Path | None:
     try:
         from platformdirs import user_cache_dir
     except ImportError:
         return None
-    key = json.dumps([FEATURES_VERSION, nlp.meta.get("name"), nlp.meta.get("version"), nlp.pipe_names, list(texts)],
-                     ensure_ascii=False)
-    return Path(user_cache_dir("qualcode")) / f"examples-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pkl"
+    import sklearn
+
+    key = json.dumps([FEATURES_VERSION, nlp.meta.get("name"), nlp.meta.get("version"), nlp.pipe_names, list(texts),
+                      sklearn.__version__], ensure_ascii=False)
+    return Path(user_cache_dir("qualcode")) / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pkl"
+
+
+def _load(path: Path | None):
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - written by _store in this user's cache
+    except Exception:  # noqa: BLE001 - a broken cache is rebuilt
+        return None
+
+
+def _store(path: Path | None, value) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+def cached_fit(nlp: Language, key: str, fit):
+    """``fit()``'s result (the codebook's classifier), kept in the user's cache directory by ``key``.
+
+    Training it takes a few seconds per ``qualcode tag``; it depends only on the codebook's
+    examples (``key``), the pipeline, ``FEATURES_VERSION`` and scikit-learn's version.
+    """
+    from .classifier import CodeClassifier
+
+    path = _cache_path(nlp, [key, repr(CodeClassifier())], kind="classifier")
+    cached = _load(path)
+    if cached is not None:
+        return cached
+    value = fit()
+    _store(path, value)
+    return value
 
 
 def example_features(nlp: Language, texts: Sequence[str]) -> list[SegmentFeatures]:
@@ -52,25 +94,12 @@ def example_features(nlp: Language, texts: Sequence[str]) -> list[SegmentFeature
     it is keyed by the sentences, the pipeline and ``FEATURES_VERSION``.
     """
     path = _cache_path(nlp, texts)
-    if path is not None and path.exists():
-        try:
-            with path.open("rb") as fh:
-                cached = pickle.load(fh)  # noqa: S301 - written below by this function
-            if len(cached) == len(texts):
-                return cached
-        except Exception:  # noqa: BLE001 - a broken cache is rebuilt
-            pass
+    cached = _load(path)
+    if cached is not None and len(cached) == len(texts):
+        return cached
     disable = [p for p in ("parser",) if p in nlp.pipe_names]
     feats = [segment_features(d) for d in nlp.pipe(texts, disable=disable)]
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(feats, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError:
-            pass
+    _store(path, feats)
     return feats
 
 

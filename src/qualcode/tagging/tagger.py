@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span
 
 from ..codebook import Codebook
 from .classifier import CodeClassifier, codebook_training_set, training_key
-from .examples import ExampleIndex, example_features
+from .examples import ExampleIndex, cached_fit, example_features
 from .features import SegmentFeatures, segment_features
 from .rules import RuleHit, RuleMatcher
 
@@ -117,7 +117,7 @@ def codebook_classifier(nlp: Language, codebook: Codebook):
         codes = [c.id for c in codebook.active_codes]
         feats = example_features(nlp, texts) if texts else []
         Y = np.array([[lab[c] for c in codes] for lab in labels], dtype=int).reshape(len(texts), len(codes))
-        clf = CodeClassifier(codes).fit(feats, Y) if texts else None
+        clf = cached_fit(nlp, key[1], lambda: CodeClassifier(codes).fit(feats, Y)) if texts else None
         if clf is not None and not clf.estimators_:
             clf = None
         if len(_CLASSIFIERS) > 8:
