@@ -183,6 +183,7 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
     base = tagger.codebook_training() if tagger.classifier is not None else None
     n_test = n_eval if train_items is not None else max(1, int(round(len(items) * test_fraction)))
     results: dict[int, list[float]] = {n: [] for n in sizes}
+    alone: dict[int, list[float]] = {n: [] for n in sizes}  # the classifier's own suggestions (p >= 0.5)
     for seed in range(seeds):
         if train_items is not None:
             test = np.arange(n_eval)
@@ -198,15 +199,22 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
             model = fit_with_base(all_codes, base, [feats[i] for i in train], Y[train], **params) if n else None
             merged = tagger.merged_scores(test_feats, model)
             predicted = [[c for c in codes if m.get(c, 0.0) >= tagger.threshold(c)] for m in merged]
-            results[n].append(scores([items[i].codes for i in test], predicted, codes)["micro"]["f1"])
+            gold_codes = [items[i].codes for i in test]
+            results[n].append(scores(gold_codes, predicted, codes)["micro"]["f1"])
+            clf = model if model is not None else tagger.classifier
+            if clf is not None:
+                own = [[c for c in codes if p.get(c, 0.0) >= 0.5] for p in clf.predict_code_proba(test_feats)]
+                alone[n].append(scores(gold_codes, own, codes)["micro"]["f1"])
     return [{"segments": n, "decisions": n * len(codes), "micro_f1": float(np.mean(f)), "sd": float(np.std(f)),
+             "classifier_f1": float(np.mean(alone[n])) if alone[n] else None,
              "runs": len(f), "test_segments": n_test} for n, f in results.items() if f]
 
 
 def format_curve(rows: list[dict]) -> str:
-    lines = [f"{'segments':>9} {'decisions':>10} {'micro-F1':>9} {'sd':>6}"]
+    lines = [f"{'segments':>9} {'decisions':>10} {'micro-F1':>9} {'sd':>6} {'classifier alone':>17}"]
     for r in rows:
-        lines.append(f"{r['segments']:9d} {r['decisions']:10d} {r['micro_f1']:9.3f} {r['sd']:6.3f}")
+        alone = f"{r['classifier_f1']:17.3f}" if r.get("classifier_f1") is not None else f"{'-':>17}"
+        lines.append(f"{r['segments']:9d} {r['decisions']:10d} {r['micro_f1']:9.3f} {r['sd']:6.3f} {alone}")
     if rows:
         lines.append(f"(each: mean of {rows[0]['runs']} shuffles, tested on {rows[0]['test_segments']} held-back segments)")
     return "\n".join(lines)
