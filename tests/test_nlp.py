@@ -17,6 +17,16 @@ def test_spoken_table(form, pos, lemma):
     assert spoken_lemma(form, pos) == lemma
 
 
+@pytest.mark.parametrize("form,lemma", [
+    ("kirjotetaan", "kirjoittaa"), ("ilmottaa", "ilmoittaa"), ("tehhään", "tehdä"), ("tieot", "tieto"),
+    ("henkilökohtasta", "henkilökohtainen"), ("itestäni", "itse"), ("ulkopuoliseks", "ulkopuolinen"),
+])
+def test_spoken_forms_restored_through_voikko(form, lemma):
+    from qualcode.nlp import restore_spoken
+
+    assert restore_spoken(form) == lemma
+
+
 def test_spoken_table_unknown_form_and_keys_lower_case():
     assert spoken_lemma("luottamus") is None
     assert all(k == k.lower() for k in SPOKEN_LEMMAS)
@@ -25,6 +35,10 @@ def test_spoken_table_unknown_form_and_keys_lower_case():
 @pytest.mark.parametrize("form,expected", [
     ("naureskellu", "naureskellut"), ("halas", "halasi"), ("ryhmäs", "ryhmässä"), ("siel", "siellä"),
     ("yhessä", "yhdessä"), ("ystäviäki", "ystäviäkin"), ("vaikee", "vaikea"),
+    # the mää/sää and mie/sie varieties: -oittaa and -ainen without i, doubling, itte-, ois-, -ks, -t
+    ("kirjotetaan", "kirjoitetaan"), ("henkilökohtasta", "henkilökohtaista"), ("sekasin", "sekaisin"),
+    ("tehhään", "tehdään"), ("tieot", "tiedot"), ("itteni", "itseni"), ("oisin", "olisin"),
+    ("ulkopuoliseks", "ulkopuoliseksi"), ("meit", "meitä"),
 ])
 def test_standard_candidates_contain_the_standard_spelling(form, expected):
     assert expected in standard_candidates(form)

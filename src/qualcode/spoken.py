@@ -68,6 +68,8 @@ SPOKEN_LEMMAS: dict[str, str | dict[str, str]] = {
     "ekaks": "ensimmäinen", "vika": "viimeinen",
     "vakkari": "vakituinen", "vakkarit": "vakituinen", "vakkareita": "vakituinen", "vakkarina": "vakituinen",
     "oikeen": "oikea", "uus": "uusi", "uuen": "uusi", "puol": "puoli", "toist": "toinen",
+    "kukkaan": "kukaan", "anto": "antaa", "aattelee": "ajatella", "aattelin": "ajatella", "aatella": "ajatella",
+    "aattelen": "ajatella", "aateltiin": "ajatella", "mittään": "mikään", "kettään": "kukaan",
     "tsemppas": "tsempata", "tsemppaa": "tsempata", "tsempata": "tsempata",
 }
 
@@ -146,6 +148,18 @@ def standard_candidates(form: str) -> list[str]:
     i = form.find("ee")
     if 0 < i < len(form) - 2:
         out.append(form[:i] + "e" + a + form[i + 2:])  # oikeestaan -> oikeastaan
+    for i in range(1, len(form) - 2):
+        # Eastern doubling: tehhään -> tehään -> tehdään, mittään -> mitään, ajattelloo -> ...
+        if form[i] == form[i + 1] and form[i] not in _VOWELS and form[i - 1] in _VOWELS:
+            single = form[:i] + form[i + 1:]
+            out.append(single)
+            if form[i] == "h":
+                out.append(single[: i + 1] + "d" + single[i + 1:])
+            break
+    for i in range(2, len(form) - 1):
+        if form[i - 2:i] in ("ie", "uo", "yö") and form[i] in _VOWELS:
+            out.append(form[:i] + "d" + form[i:])  # tieot -> tiedot
+            break
     for i in range(1, len(form) - 1):
         if form[i] == "h" and form[i - 1] in _VOWELS and form[i + 1] in _VOWELS:
             out.append(form[: i + 1] + "d" + form[i + 1:])  # yhessä -> yhdessä, tehä -> tehdä
