@@ -71,7 +71,7 @@ def test_unknown_key_with_did_you_mean():
     p = only(one_code(GOOD.replace("[luottaa]", "[{lema: luottaa}]")), v.UNKNOWN_KEY)
     assert p.line == 9 and "did you mean 'lemma'?" in p.message
     p = only(one_code(GOOD + "    zzz: 1\n"), v.UNKNOWN_KEY)
-    assert "allowed keys: colour, definition," in p.message
+    assert "allowed keys: colour, counter_examples, definition," in p.message
 
 
 def test_missing_labels():

@@ -73,9 +73,13 @@ class TaggingDefinition:
 
 
 def training_fingerprint(book: Codebook) -> str:
-    """A digest of every active code's examples and counter-examples (what the classifier learns from)."""
-    data = sorted((c.id, sorted(e.strip() for e in c.examples), sorted(e.strip() for e in c.counter_examples))
-                  for c in book.active_codes)
+    """A digest of every code's examples and counter-examples (what the tagger's classifier learns from).
+
+    Ids and status are left out: a renamed or retired code's examples still train the other
+    codes' classifiers the same way (``tagging.classifier.codebook_training_set``).
+    """
+    data = sorted((c.parent or "", sorted(e.strip() for e in c.examples), sorted(e.strip() for e in c.counter_examples))
+                  for c in book.codes if c.examples or c.counter_examples)
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 

@@ -114,22 +114,28 @@ def codebook_training_set(codebook: Codebook) -> tuple[list[str], list[dict[str,
     the other codes of the same level (codes with the same parent: the six themes, or the
     sub-codes of one group); for codes elsewhere in the hierarchy it is unknown (-1), since
     an example of vertical peer support may well be social support too. A counter-example
-    is 0 for every code it is not an example of.
+    is 0 for every code it is not an example of. A retired code's examples stay in the set
+    as negatives for the active codes of its level, so retiring (or renaming) a code does
+    not change what the other codes' classifiers learn.
     """
-    active = codebook.active_codes
+    active = {c.id for c in codebook.active_codes}
+    parent = {c.id: c.parent for c in codebook.codes}
     positives: dict[str, set[str]] = {}
-    for code in active:
+    levels: dict[str, set[str | None]] = {}
+    for code in codebook.codes:
         for text in code.examples:
-            positives.setdefault(text.strip(), set()).add(code.id)
+            positives.setdefault(text.strip(), set())
+            levels.setdefault(text.strip(), set()).add(code.parent)
+            if code.id in active:
+                positives[text.strip()].add(code.id)
         for text in code.counter_examples:
             positives.setdefault(text.strip(), set())
-    parent = {c.id: c.parent for c in active}
     texts = list(positives)
     labels = []
     for t in texts:
-        levels = {parent[c] for c in positives[t]}
-        labels.append({c.id: 1 if c.id in positives[t] else 0 if not levels or c.parent in levels else -1
-                       for c in active})
+        lv = levels.get(t)
+        labels.append({c.id: 1 if c.id in positives[t] else 0 if not lv or parent[c.id] in lv else -1
+                       for c in codebook.active_codes})
     return texts, labels
 
 

@@ -1,0 +1,109 @@
+"""The code classifier trained on the codebook's examples and counter-examples, and how it merges with rules."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from qualcode.codebook import parse_codebook
+from qualcode.codebook.retag import WIDENED, TaggingDefinition
+from qualcode.tagging import Tagger
+from qualcode.tagging.classifier import codebook_training_set
+from qualcode.tagging.tagger import MODEL_BIAS, RULE_LOGIT, merged_score
+
+BOOK = """
+name: clf_book
+version: 1.0.0
+date: "2026-01-01"
+codes:
+  - id: trust
+    label: {fi: Luottamus, en: Trust}
+    definition: {fi: luottamus, en: trust}
+    patterns: [luottaa]
+    examples:
+      - Voin kertoa hänelle mitä tahansa, se ei mene eteenpäin.
+      - Ryhmässä puhutut asiat jäävät ryhmään.
+      - En uskalla kertoa esimiehelle mitään, koska hän levittää kaiken.
+      - Firma ei pitänyt lupaustaan, enkä usko enää mitään mitä ne sanovat.
+      - Kollega pitää sanansa aina.
+      - Meillä ei tarvitse pelätä, että joku kertoo asiat muille.
+    counter_examples:
+      - Laitoin luottokortin tiedot sovellukseen.
+      - Luottoraja nostettiin viime kuussa.
+  - id: resilience
+    label: {fi: Resilienssi, en: Resilience}
+    definition: {fi: resilienssi, en: resilience}
+    patterns: [jaksaa]
+    examples:
+      - Olen ihan loppu, en tiedä kauanko tätä kestää.
+      - Uni on mennyt sekaisin yövuoroista.
+      - Olen oppinut sietämään epävarmuutta.
+      - Väsymys painaa koko ajan.
+      - Stressi kasvaa, kun tuloista ei ole varmuutta.
+      - Selviän kyllä tästäkin.
+  - id: direction
+    label: {fi: Suunta, en: Direction}
+    definition: {fi: suunta, en: direction}
+  - id: vertical
+    parent: direction
+    label: {fi: Pysty, en: Vertical}
+    definition: {fi: pysty, en: vertical}
+    examples:
+      - Johto ja keikkalaiset istuivat samassa pöydässä.
+      - Esimiehet kuuntelivat keikkalaisia työpajassa.
+"""
+
+
+@pytest.fixture(scope="module")
+def tagger(nlp):
+    return Tagger(nlp, parse_codebook(BOOK))
+
+
+def test_training_set_labels_follow_the_hierarchy():
+    texts, labels = codebook_training_set(parse_codebook(BOOK))
+    by_text = dict(zip(texts, labels))
+    assert by_text["Kollega pitää sanansa aina."] == {"trust": 1, "resilience": 0, "direction": 0, "vertical": -1}
+    # a sub-code's example says nothing about the top-level themes
+    assert by_text["Esimiehet kuuntelivat keikkalaisia työpajassa."] == {
+        "trust": -1, "resilience": -1, "direction": -1, "vertical": 1}
+    assert by_text["Luottoraja nostettiin viime kuussa."] == {c: 0 for c in ("trust", "resilience", "direction",
+                                                                             "vertical")}
+
+
+def test_classifier_suggests_a_paraphrase_with_no_keyword(tagger):
+    found = {s.code: s for s in tagger.suggest(tagger.nlp("Olen niin väsynyt, etten saa enää unta."))}
+    assert "resilience" in found and "trust" not in found
+    s = found["resilience"]
+    assert [e.source for e in s.evidence] == ["example"]  # no rule matched
+    assert s.evidence[0].detail in parse_codebook(BOOK).code("resilience").examples
+    assert s.score == pytest.approx(merged_score(s.evidence[0].score, 0))
+
+
+def test_rule_match_raises_the_classifier_score(tagger):
+    s = next(s for s in tagger.suggest(tagger.nlp("Luotan häneen täysin.")) if s.code == "trust")
+    assert {e.source for e in s.evidence} == {"rule", "example"}
+    p = next(e.score for e in s.evidence if e.source == "example")
+    assert s.score == pytest.approx(merged_score(p, 1)) and s.score > p
+
+
+def test_merged_score_arithmetic():
+    logit = lambda p: math.log(p / (1 - p))  # noqa: E731
+    assert logit(merged_score(0.5, 0)) == pytest.approx(MODEL_BIAS)
+    assert logit(merged_score(0.5, 1)) == pytest.approx(MODEL_BIAS + RULE_LOGIT)
+    assert merged_score(0.2, 2) > merged_score(0.2, 1) > merged_score(0.2, 0)
+
+
+def test_retired_code_examples_stay_negatives():
+    book = parse_codebook(BOOK.replace("    patterns: [jaksaa]\n", "    patterns: [jaksaa]\n    status: retired\n"))
+    texts, labels = codebook_training_set(book)
+    row = labels[texts.index("Väsymys painaa koko ajan.")]
+    assert row == {"trust": 0, "direction": 0, "vertical": -1}  # resilience is no longer a target
+
+
+def test_any_example_change_retags_every_code():
+    old = parse_codebook(BOOK)
+    new = parse_codebook(BOOK.replace("      - Selviän kyllä tästäkin.\n", ""))
+    before, after = TaggingDefinition.of(old, old.code("trust")), TaggingDefinition.of(new, new.code("trust"))
+    assert before.examples == after.examples  # trust's own examples did not change ...
+    assert after.compare(before) == WIDENED  # ... but its classifier learnt from resilience's
