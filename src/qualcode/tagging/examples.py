@@ -41,9 +41,16 @@ def _cache_path(nlp: Language, texts: Sequence[str], kind: str = "examples") -> 
         return None
     import sklearn
 
-    key = json.dumps([FEATURES_VERSION, nlp.meta.get("name"), nlp.meta.get("version"), nlp.pipe_names, list(texts),
-                      sklearn.__version__], ensure_ascii=False)
+    key = json.dumps([FEATURES_VERSION, _lemma_rules_digest(), nlp.meta.get("name"), nlp.meta.get("version"),
+                      nlp.pipe_names, list(texts), sklearn.__version__], ensure_ascii=False)
     return Path(user_cache_dir("qualcode")) / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pkl"
+
+
+def _lemma_rules_digest() -> str:
+    """The spoken-form table and restoration rules (``spoken.py``): editing them changes lemmas."""
+    from .. import spoken
+
+    return hashlib.sha256(Path(spoken.__file__).read_bytes()).hexdigest()[:16]
 
 
 def _load(path: Path | None):
