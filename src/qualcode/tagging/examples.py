@@ -166,13 +166,15 @@ class ExampleIndex:
     def nearest(self, feats: Sequence[SegmentFeatures]) -> list[dict[str, ExampleHit]]:
         """Per segment, each code's nearest example (only codes with a non-zero score)."""
         sims = self.similarities(feats)
-        out: list[dict[str, ExampleHit]] = []
-        for row in sims:
-            hits = {}
-            for code, idx in self._code_index.items():
-                best = idx[int(np.argmax(row[idx]))]
-                score = example_score(row[best])
+        out: list[dict[str, ExampleHit]] = [{} for _ in feats]
+        if not len(feats):
+            return out
+        rows = np.arange(len(feats))
+        for code, idx in self._code_index.items():
+            best = idx[np.argmax(sims[:, idx], axis=1)]
+            sim = sims[rows, best]
+            for i in np.flatnonzero(sim > SIM_LOW + MIN_EVIDENCE * (SIM_HIGH - SIM_LOW) / EXAMPLE_WEIGHT - 1e-9):
+                score = example_score(sim[i])
                 if score >= MIN_EVIDENCE:
-                    hits[code] = ExampleHit(code, float(row[best]), score, self.texts[best])
-            out.append(hits)
+                    out[i][code] = ExampleHit(code, float(sim[i]), score, self.texts[best[i]])
         return out

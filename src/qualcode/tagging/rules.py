@@ -112,6 +112,7 @@ class RuleMatcher:
         self.matcher = _MatcherPair(vocab)
         self.exclusions = _MatcherPair(vocab)
         self._labels: dict[int, tuple[str, str]] = {}
+        self._excluding = {c.id for c in codebook.active_codes if c.exclude_patterns}
         for code in codebook.active_codes:
             for matcher, patterns, kind in (
                 (self.matcher, code.patterns, "p"),
@@ -132,15 +133,19 @@ class RuleMatcher:
 
     def __call__(self, doclike: Doc | Span) -> list[RuleHit]:
         parts = parts_doc(doclike)
-        excluded: dict[str, set[int]] = {}
-        for key, start, end in self.exclusions(doclike, parts):
-            code, _ = self._labels[key]
-            excluded.setdefault(code, set()).update(range(start, end))
+        found = self.matcher(doclike, parts)
+        # Exclusions only matter for codes that matched: most turns match none of them.
+        if found and self._excluding.intersection(self._labels[key][0] for key, _, _ in found):
+            excluded: dict[str, set[int]] = {}
+            for key, start, end in self.exclusions(doclike, parts):
+                code, _ = self._labels[key]
+                excluded.setdefault(code, set()).update(range(start, end))
+        else:
+            excluded = {}
         hits: list[RuleHit] = []
         seen: set[tuple[str, str, int]] = set()
         offset = doclike.start if isinstance(doclike, Span) else 0
-        for key, start, end in sorted(self.matcher(doclike, parts),
-                                      key=lambda m: (m[1], m[2])):
+        for key, start, end in sorted(found, key=lambda m: (m[1], m[2])):
             code, label = self._labels[key]
             if excluded.get(code) and excluded[code].intersection(range(start, end)):
                 continue
