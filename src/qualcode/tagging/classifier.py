@@ -9,8 +9,11 @@ Features of a segment (``SegmentFeatures``):
 
 - lemma TF-IDF (compound parts included: kannustusviesti also counts as kannustus, viesti);
 - character 3-5-grams of the lemmas, which carry over to spoken and misspelt forms that
-  the lemmatiser leaves as they are (tiiät ~ tietää shares little, but porukas ~ porukka,
-  yhteisöö ~ yhteisö share most of their n-grams);
+  the lemmatiser leaves as they are (porukas ~ porukka, yhteisöö ~ yhteisö share most of
+  their n-grams);
+- character 3-5-grams of the words as written, which match the spoken forms of the
+  examples themselves (ku, et, sit, mää) and endings the lemmas lose (measured on the
+  development set: micro-F1 of the classifier alone 0.770 -> 0.785, spoken 0.738 -> 0.752);
 - the floret vector of the content words, which links related words with no letters in
   common (uupumus ~ väsymys).
 """
@@ -47,10 +50,12 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
     """
 
     def __init__(self, codes: Sequence[str] = (), C: float = 4.0, char_weight: float = 1.0,
-                 vector_weight: float = 1.0, class_weight: str | None = "balanced") -> None:
+                 surface_weight: float = 1.0, vector_weight: float = 1.0,
+                 class_weight: str | None = "balanced") -> None:
         self.codes = codes
         self.C = C
         self.char_weight = char_weight
+        self.surface_weight = surface_weight
         self.vector_weight = vector_weight
         self.class_weight = class_weight
 
@@ -58,6 +63,8 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
         blocks = [self.lemma_tfidf_.transform([f.lemmas for f in X])]
         if self.char_weight:
             blocks.append(self.char_tfidf_.transform([lemma_text(f) for f in X]) * self.char_weight)
+        if self.surface_weight:
+            blocks.append(self.surface_tfidf_.transform([f.text for f in X]) * self.surface_weight)
         if self.vector_weight:
             blocks.append(sparse.csr_matrix(np.vstack([f.vector for f in X]) * self.vector_weight))
         return sparse.hstack(blocks).tocsr()
@@ -73,6 +80,9 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
         if self.char_weight:
             self.char_tfidf_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                                dtype=np.float32).fit([lemma_text(f) for f in X])
+        if self.surface_weight:
+            self.surface_tfidf_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                                  dtype=np.float32).fit([f.text for f in X])
         M = self._matrix(X) if len(X) else None
         self.estimators_: dict[str, LogisticRegression] = {}
         self.n_labelled_: dict[str, int] = {}

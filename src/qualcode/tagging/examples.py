@@ -31,7 +31,7 @@ SIM_HIGH = 0.8
 EXAMPLE_WEIGHT = 0.8
 MIN_EVIDENCE = 0.15  # weaker example scores are not shown as evidence
 
-FEATURES_VERSION = 2  # bump when lemmas or vectors of a sentence would come out differently
+FEATURES_VERSION = 3  # bump when lemmas or vectors of a sentence would come out differently
 
 
 def _cache_path(nlp: Language, texts: Sequence[str], kind: str = "examples") -> Path | None:

@@ -21,6 +21,7 @@ CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN"})
 class SegmentFeatures:
     lemmas: list[str]
     vector: np.ndarray
+    text: str = ""  # the words as spoken, lower case (the classifier's surface character n-grams)
     prior: dict[str, float] = field(default_factory=dict)  # code -> score from rules and examples
     rule: dict[str, float] = field(default_factory=dict)  # code -> rule score alone
     rule_patterns: dict[str, int] = field(default_factory=dict)  # code -> distinct patterns matched
@@ -61,7 +62,7 @@ def content_vector(doclike: Doc | Span) -> np.ndarray:
 
 
 def segment_features(doclike: Doc | Span) -> SegmentFeatures:
-    return SegmentFeatures(lemma_terms(doclike), content_vector(doclike))
+    return SegmentFeatures(lemma_terms(doclike), content_vector(doclike), doclike.text.lower())
 
 
 def identity(terms: list[str]) -> list[str]:

@@ -85,4 +85,4 @@ def loads(blob: bytes) -> CorrectionModel | None:
         model = pickle.loads(blob)  # noqa: S301 - our own database, written by dumps()
     except Exception:  # noqa: BLE001 - a model pickled by an older qualcode is retrained, not fatal
         return None
-    return model if isinstance(model, CodeClassifier) and hasattr(model, "char_weight") else None
+    return model if isinstance(model, CodeClassifier) and hasattr(model, "surface_weight") else None
