@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..review import DecisionError, MemoError
+from ..review import DecisionError, MemoError, notify_learning
 from .render import esc_md
 
 FAILED = object()
@@ -32,4 +32,13 @@ def safely(fn, *args, ok: str | None = None, **kwargs):
         return FAILED
     if ok:
         flash(ok.format(n=result) if isinstance(result, int) and "{n}" in ok else ok)
+    return result
+
+
+def learn_from(fn, engine, *args, ok: str | None = None, **kwargs):
+    """A coding decision through ``safely``; when it changed something, the tagger may learn from it
+    (``review.notify_learning`` retrains in the background once enough new decisions were made)."""
+    result = safely(fn, engine, *args, ok=ok, **kwargs)
+    if result is not FAILED and result != 0:
+        notify_learning(engine)
     return result
