@@ -35,4 +35,4 @@ def main(ctx: click.Context, db: str | None) -> None:
     ctx.obj = Context(db)
 
 
-from . import analysis, codebook, tagging, transcripts  # noqa: E402,F401  (commands register themselves)
+from . import analysis, codebook, tagging, team, transcripts  # noqa: E402,F401  (commands register themselves)
