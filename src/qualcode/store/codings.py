@@ -17,6 +17,7 @@ from .models import (
     utcnow,
 )
 from .codebooks import current_version
+from .db import ConflictError
 
 
 class DecisionError(ValueError):
@@ -34,11 +35,27 @@ def get(session: Session, segment_id: int, code: str, coder: str) -> Coding | No
                                                Coding.coder == coder))
 
 
-def decide(session: Session, segment_id: int, code: str, coder: str, status: str) -> Coding:
+def expect_version(coding: Coding | None, expected_version: int | None, what: str) -> None:
+    """Optimistic concurrency: refuse an edit of a coding that changed since the editor saw it.
+
+    ``expected_version`` is the version the editor saw (0: there was no coding); None skips the check.
+    """
+    if expected_version is None:
+        return
+    found = coding.version if coding is not None else 0
+    if found != expected_version:
+        now = f"now {coding.status}, version {found}" if coding is not None else "now removed"
+        raise ConflictError(f"{what} was changed by someone else after you loaded it ({now}; you saw version "
+                            f"{expected_version}), so your change was not saved; reload and decide again")
+
+
+def decide(session: Session, segment_id: int, code: str, coder: str, status: str, *,
+           expected_version: int | None = None) -> Coding:
     """Record ``coder``'s decision (accepted or rejected) on ``code`` for a segment.
 
     A decision on a code the tagger suggested keeps the suggestion's score and reason
-    (origin ``suggested``); any other accepted code is ``manual``.
+    (origin ``suggested``); any other accepted code is ``manual``. With ``expected_version``
+    the decision is refused (`ConflictError`) if the coding changed since that version.
     """
     if status not in (STATUS_ACCEPTED, STATUS_REJECTED):
         raise DecisionError(f"status must be accepted or rejected, not {status!r}")
@@ -54,6 +71,7 @@ def decide(session: Session, segment_id: int, code: str, coder: str, status: str
             Suggestion.segment_id == segment_id, Suggestion.code == code,
             Suggestion.codebook_version_id == version.id))
     coding = get(session, segment_id, code, coder)
+    expect_version(coding, expected_version, f"{coder}'s {code} on segment {segment_id}")
     before = snapshot(coding) if coding else None
     if coding is None:
         coding = Coding(segment_id=segment_id, code=code, coder=coder,
@@ -72,9 +90,11 @@ def decide(session: Session, segment_id: int, code: str, coder: str, status: str
     return coding
 
 
-def remove(session: Session, segment_id: int, code: str, coder: str) -> bool:
+def remove(session: Session, segment_id: int, code: str, coder: str, *,
+           expected_version: int | None = None) -> bool:
     """Delete ``coder``'s coding of ``code`` on a segment; False if there was none."""
     coding = get(session, segment_id, code, coder)
+    expect_version(coding, expected_version, f"{coder}'s {code} on segment {segment_id}")
     if coding is None:
         return False
     before = snapshot(coding)
