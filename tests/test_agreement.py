@@ -195,7 +195,7 @@ def test_cli_agreement_on_the_project_and_saved_ratings_round_trip(tmp_path, cop
     assert r.exit_code == 0, r.output
     from_db = json.loads(r.output)
     assert from_db["overall"]["kappa"] is None  # three coders
-    r = CliRunner().invoke(main, ["agreement", "--csv", str(saved), "--json"])
+    r = CliRunner().invoke(main, ["agreement", "--csv", str(saved), "--absent-is-missing", "--json"])
     assert json.loads(r.output) == from_db
 
     r = CliRunner().invoke(main, ["--db", url, "agreement", "--coder", "anna", "--coder", "ben",

@@ -19,6 +19,7 @@ undefined (one coder, no unit rated twice, no variation) is None with a note say
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -119,9 +120,14 @@ class AgreementReport:
     n_uncoded: int  # of those, units no coder applied a code to (left out unless include_uncoded)
     include_uncoded: bool
     disagreements: list[Disagreement]
+    units: list[Unit] = field(default_factory=list)  # the units compared (ratings of the chosen coders)
 
     def as_json(self) -> dict:
         return {"codes": {code: f.as_json() for code, f in self.codes.items()}, "overall": self.overall.as_json()}
+
+    def rows(self) -> list[dict]:
+        """One row per code and a last row ``OVERALL``: for tables in the app and exports."""
+        return [{"code": code, **f.as_json()} for code, f in [*self.codes.items(), ("OVERALL", self.overall)]]
 
     def notes(self) -> list[str]:
         out = []
@@ -177,7 +183,7 @@ def compare(units: Iterable[Unit], coders: Sequence[str] | None = None, codes: S
         rated = {c: sorted(s & in_scope) for c, s in u.codes.items()}
         if len(rated) >= 2 and len({tuple(v) for v in rated.values()}) > 1:
             disagreements.append(Disagreement(u, rated, link(u) if link else None))
-    return AgreementReport(coders, per_code, overall, n_rated, n_uncoded, include_uncoded, disagreements)
+    return AgreementReport(coders, per_code, overall, n_rated, n_uncoded, include_uncoded, disagreements, units)
 
 
 # --- ratings from a CSV file -------------------------------------------------------------------
@@ -230,15 +236,20 @@ def read_csv(path: str | Path, *, absent_is_missing: bool = False) -> list[Unit]
     return units
 
 
-def write_csv(units: Iterable[Unit], path: str | Path) -> None:
+def ratings_csv(units: Iterable[Unit]) -> str:
     """The ratings as ``unit,coder,code`` rows (an empty code for a unit rated without codes)."""
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh)
-        out.writerow(["unit", "coder", "code"])
-        for u in units:
-            for coder, codes in sorted(u.codes.items()):
-                for code in sorted(codes) or [""]:
-                    out.writerow([u.id, coder, code])
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(["unit", "coder", "code"])
+    for u in units:
+        for coder, codes in sorted(u.codes.items()):
+            for code in sorted(codes) or [""]:
+                out.writerow([u.id, coder, code])
+    return buffer.getvalue()
+
+
+def write_csv(units: Iterable[Unit], path: str | Path) -> None:
+    Path(path).write_text(ratings_csv(units), encoding="utf-8")
 
 
 # --- ratings from the project database ---------------------------------------------------------

@@ -26,7 +26,7 @@ from .common import fail, progress_bar
 @click.option("--absent-is-missing", is_flag=True,
               help="With --csv: a coder without a row for a unit did not rate it (default: applied nothing).")
 @click.option("--save-ratings", type=click.Path(dir_okay=False), default=None,
-              help="Also write the ratings compared as unit,coder,code rows.")
+              help="Also write the ratings compared as unit,coder,code rows (read back with --absent-is-missing).")
 @click.option("--base-url", default="", metavar="URL",
               help="Prefix for the links to the app's comparison view, e.g. https://qualcode.example.org.")
 @click.option("--max-disagreements", default=20, show_default=True, help="Disagreeing segments to list.")
@@ -53,7 +53,7 @@ def agreement_cmd(obj, transcripts, coders, codes, include_uncoded, adjudicated,
     except agr.AgreementInputError as exc:
         fail(str(exc))
     if save_ratings:
-        agr.write_csv(units, save_ratings)
+        agr.write_csv(report.units, save_ratings)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:

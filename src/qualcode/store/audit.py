@@ -68,8 +68,10 @@ def actor(session: Session | None = None, fallback: str | None = None) -> str:
 
 def log(session: Session, who: str, action: str, entity: str, entity_id: int | None, *,
         transcript_id: int | None = None, before: dict | None = None, after: dict | None = None) -> AuditEntry:
-    entry = AuditEntry(who=who, action=action, entity=entity, entity_id=entity_id, transcript_id=transcript_id,
-                       before=before, after=after)
+    """Record a change; a person set with `acting_as` (e.g. the researcher adjudicating) overrides ``who``."""
+    explicit = session.info.get("who") or _actor.get() or _process_actor
+    entry = AuditEntry(who=explicit or who, action=action, entity=entity, entity_id=entity_id,
+                       transcript_id=transcript_id, before=before, after=after)
     session.add(entry)
     return entry
 
