@@ -186,9 +186,36 @@ def _opener(url, _name, barrier, results):
         results.put((_name, "error", traceback.format_exc()))
 
 
+@pytest.mark.slow
 def test_processes_opening_a_new_database_at_once_create_it_once(backend_url):
     _run(_opener, [(backend_url, f"p{i}") for i in range(4)])
     engine = make_engine(backend_url)
     with engine.connect() as conn:
         assert [r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")] == [head_revision()]
+    engine.dispose()
+
+
+def test_the_same_new_decision_from_two_sessions_is_a_conflict(backend_url, copy_tagged_project):
+    """Two sessions create the same coder's coding at once: the second gets a clear error, not a crash."""
+    engine = copy_tagged_project(backend_url)
+    (seg, code), = _pairs(engine, 1)
+    with pytest.raises(ConflictError, match="another session saved the same item at the same moment"):
+        with transaction(engine) as first:
+            assert coding_store.get(first, seg, code, "anna") is None  # both see no coding yet ...
+            with transaction(engine) as second:
+                coding_store.decide(second, seg, code, "anna", "accepted")
+            first.add(Coding(segment_id=seg, code=code, coder="anna", origin="manual", status="rejected"))
+            first.flush()  # ... and both insert
+    with transaction(engine) as s:
+        c = coding_store.get(s, seg, code, "anna")
+        assert (c.status, c.version) == ("accepted", 1)
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()

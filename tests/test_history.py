@@ -145,3 +145,34 @@ def test_codings_are_logged_by_coder_and_cli_history(tmp_path, copy_tagged_proje
     assert r.exit_code == 1 and "no transcript named 'nope'" in r.output
     with transaction(engine) as s:
         assert s.scalar(select(Transcript.name)) == "ohs_group"
+
+
+def test_coding_changes_made_elsewhere_are_logged_once(tmp_path, copy_tagged_project, monkeypatch):
+    """A codebook migration or an import that edits codings through the ORM is in the trail too."""
+    from qualcode.review import accept
+    from qualcode.store import codings as coding_store
+    from qualcode.store.models import Segment
+
+    monkeypatch.setenv("QUALCODE_USER", "maintainer")
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    engine = copy_tagged_project(url)
+    with transaction(engine) as s:
+        seg_id = s.scalar(select(Segment.id).where(Segment.role == "participant").order_by(Segment.index))
+    accept(engine, seg_id, "trust", "anna")  # logged once by store.codings, in anna's name
+    with transaction(engine) as s:
+        coding = coding_store.get(s, seg_id, "trust", "anna")
+        coding.code = "trust_and_openness"  # e.g. a renamed code
+        coding_id = coding.id
+    with transaction(engine) as s:
+        s.delete(s.get(type(coding), coding_id))
+    with transaction(engine) as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.entity == "coding", AuditEntry.entity_id == coding_id)
+                         .order_by(AuditEntry.id)).all()
+        assert [(e.who, e.action) for e in rows] == [("anna", "accepted"), ("maintainer", "accepted"),
+                                                     ("maintainer", "removed")]
+        assert (rows[1].before["code"], rows[1].after["code"]) == ("trust", "trust_and_openness")
+        assert (rows[1].before["version"], rows[1].after["version"]) == (1, 2)
+        assert rows[2].before["code"] == "trust_and_openness" and rows[2].after is None
+        assert all(e.transcript_id == 1 for e in rows)
+    items = project_history(engine, transcript="ohs_group", limit=3)
+    assert items[1].summary.startswith("recoded trust as trust_and_openness on segment")

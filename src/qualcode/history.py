@@ -52,6 +52,8 @@ def describe(e: AuditEntry, segments: dict[int, tuple[int, int, str]] | None = N
         whose = f" for {row['coder']}" if row.get("coder") and row.get("coder") != e.who else ""
         if e.action == "removed":
             return f"removed {row.get('code')} from {where}{whose}"
+        if before and after and before.get("code") != after.get("code"):
+            return f"recoded {before.get('code')} as {after.get('code')} on {where}{whose}"
         if before and before.get("status") != after.get("status"):
             return f"changed {row.get('code')} on {where} from {before.get('status')} to {after.get('status')}{whose}"
         return f"{e.action} {row.get('code')} on {where}{whose}"

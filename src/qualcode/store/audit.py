@@ -1,10 +1,12 @@
 """The audit trail: who changed what, when, with the row before and after.
 
-Codings are logged where they change (`store.codings`, who = the coder). Transcripts
-(imported, replaced, attributes changed, segmented, deleted), memos (created, edited,
-deleted), codebook versions (added, applied) and coders' progress are logged by a session
-hook, whichever module changes them: entries are collected at each flush and written at
-commit, in the same transaction as the change (a rolled-back change leaves no entry).
+A session hook logs every change made through the ORM, whichever module makes it:
+transcripts (imported, replaced, attributes changed, segmented, deleted), codings (decided,
+changed, removed), memos (created, edited, deleted), codebook versions (added, applied) and
+coders' progress (marked done, reopened). Entries are collected at each flush and written at
+commit, in the same transaction as the change: a rolled-back change leaves no entry. Code
+that logs a change itself with `log` (as `store.codings` does, in the coder's words) is not
+logged twice. Bulk ``update()``/``delete()`` statements bypass the ORM and must call `log`.
 
 Who: ``session.info["who"]``, else the name set with `acting_as` / `set_actor` (the app's
 coder), else ``QUALCODE_USER``, else the row's own author (the memo's coder, the
@@ -36,6 +38,7 @@ from .models import (
 _actor: ContextVar[str | None] = ContextVar("qualcode_actor", default=None)
 _process_actor: str | None = None
 _PENDING = "qualcode_audit_pending"
+_EXPLICIT = "qualcode_audit_explicit"
 
 
 def set_actor(who: str | None) -> None:
@@ -73,6 +76,7 @@ def log(session: Session, who: str, action: str, entity: str, entity_id: int | N
     entry = AuditEntry(who=explicit or who, action=action, entity=entity, entity_id=entity_id,
                        transcript_id=transcript_id, before=before, after=after)
     session.add(entry)
+    session.info.setdefault(_EXPLICIT, set()).add((entity, entity_id))
     return entry
 
 
@@ -121,6 +125,17 @@ def transcript_snapshot(t: Transcript) -> dict:
 def memo_snapshot(m: Memo) -> dict:
     return {"text": m.text, "coder": m.coder, "segment_id": m.segment_id, "anchor_start": m.anchor_start,
             "anchor_end": m.anchor_end, "origin": m.origin}
+
+
+def coding_snapshot(c: Coding) -> dict:
+    return {"segment_id": c.segment_id, "code": c.code, "coder": c.coder, "origin": c.origin, "status": c.status,
+            "score": c.score, "reason": c.reason, "codebook_version_id": c.codebook_version_id,
+            "needs_review": c.needs_review, "version": c.version}
+
+
+def _coding_transcript(session: Session, c: Coding) -> int | None:
+    segment = session.get(Segment, c.segment_id) if c.segment_id is not None else None
+    return segment.transcript_id if segment is not None else None
 
 
 def codebook_snapshot(v: CodebookVersion) -> dict:
@@ -173,6 +188,11 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
             elif isinstance(obj, Memo) and obj.transcript_id not in deleted_transcripts:
                 _pending(session).append(_entry(session, "deleted", "memo", obj.id, obj.transcript_id,
                                                 before=memo_snapshot(obj), fallback=obj.coder))
+            elif isinstance(obj, Coding):
+                tid = _coding_transcript(session, obj)
+                if tid not in deleted_transcripts:
+                    _pending(session).append(_entry(session, "removed", "coding", obj.id, tid,
+                                                    before=coding_snapshot(obj), fallback=obj.coder))
 
 
 @event.listens_for(Session, "after_flush")
@@ -190,6 +210,9 @@ def _after_flush(session: Session, _ctx) -> None:
         elif isinstance(obj, CodebookVersion):
             _pending(session).append(_entry(session, "added", "codebook", obj.id, None,
                                             after=codebook_snapshot(obj)))
+        elif isinstance(obj, Coding):
+            _pending(session).append(_entry(session, obj.status, "coding", obj.id, _coding_transcript(session, obj),
+                                            after=coding_snapshot(obj), fallback=obj.coder))
         elif isinstance(obj, CoderProgress) and obj.done:
             _pending(session).append(_entry(session, "marked done", "progress", None, obj.transcript_id,
                                             after={"coder": obj.coder, "done": True}, fallback=obj.coder))
@@ -209,6 +232,14 @@ def _after_flush(session: Session, _ctx) -> None:
                 _pending(session).append(_entry(session, "updated", "transcript", obj.id, obj.id,
                                                 before={k: _jsonable(v) for k, v in before.items()},
                                                 after={k: _jsonable(v) for k, v in after.items()}))
+        elif isinstance(obj, Coding):
+            before, after = _old_values(obj, ("code", "status", "coder", "segment_id", "note", "needs_review",
+                                              "codebook_version_id"))
+            if after:
+                old = {**coding_snapshot(obj), **before, "version": obj.version - 1}
+                _pending(session).append(_entry(session, obj.status, "coding", obj.id,
+                                                _coding_transcript(session, obj), before=old,
+                                                after=coding_snapshot(obj), fallback=obj.coder))
         elif isinstance(obj, Memo):
             before, after = _old_values(obj, ("text", "segment_id", "anchor_start", "anchor_end", "coder"))
             if after:
@@ -260,9 +291,12 @@ def _coalesce(entries: list[dict]) -> list[dict]:
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     if session.info.get(_PENDING) is None and not (session.new or session.dirty or session.deleted):
+        session.info.pop(_EXPLICIT, None)
         return
     session.flush()  # what commit would flush next must be collected first
     entries = session.info.pop(_PENDING, None)
+    explicit = session.info.pop(_EXPLICIT, set())
+    entries = [e for e in entries or [] if (e["entity"], e["entity_id"]) not in explicit]
     if entries:
         session.connection().execute(insert(AuditEntry.__table__), _coalesce(entries))
 
@@ -270,3 +304,4 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_EXPLICIT, None)
