@@ -132,3 +132,34 @@ def test_postgres_schema_has_the_models_tables(backend_url):
     names = set(inspect(engine).get_table_names())
     assert {"transcripts", "segments", "codings", "audit_log", "memos", "alembic_version"} <= names
     engine.dispose()
+
+
+def test_a_new_revision_is_written_from_the_models_and_runs(tmp_path):
+    """The documented workflow (DEVELOPERS.md): change a model, `qualcode db revision`, upgrade."""
+    import shutil
+
+    from sqlalchemy import Column, Integer, String, Table
+
+    from qualcode.store.models import Base
+    from qualcode.store.schema import MIGRATIONS, write_revision
+
+    directory = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, directory, ignore=shutil.ignore_patterns("__pycache__"))
+    with pytest.raises(SchemaError, match="nothing for a new revision"):
+        write_revision("no change", directory=directory)
+    table = Table("scratch_tags", Base.metadata, Column("id", Integer, primary_key=True),
+                  Column("label", String(50), nullable=False))
+    try:
+        path = write_revision("scratch tags", directory=directory)
+    finally:
+        Base.metadata.remove(table)
+    number = int(head_revision()[:4]) + 1
+    assert path.name == f"{number:04d}_scratch_tags.py"
+    source = path.read_text(encoding="utf-8")
+    assert f"down_revision = '{head_revision()}'" in source and "op.create_table('scratch_tags'" in source
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    upgrade_to(url, directory=directory)
+    engine = make_engine(url, create=False)
+    assert "scratch_tags" in inspect(engine).get_table_names()
+    assert current_revision(engine) == path.stem
+    engine.dispose()

@@ -177,4 +177,8 @@ def db_revision(message):
     """Write a new revision from the models' changes (review it before committing)."""
     from ..store.schema import write_revision
 
-    click.echo(f"wrote {write_revision(message)}: read it, fix renames and data moves, run tests/test_migrations.py")
+    try:
+        path = write_revision(message)
+    except SchemaError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {path}: read it, fix renames and data moves, run tests/test_migrations.py")

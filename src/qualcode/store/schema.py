@@ -29,19 +29,20 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE_REVISION = "0001_initial"
 _PG_MIGRATION_LOCK = 0x71C0DE  # pg_advisory_xact_lock key: one migrator at a time
 
-def alembic_config():
+
+def alembic_config(directory: Path = MIGRATIONS):
     from alembic.config import Config
 
-    cfg = Config(str(MIGRATIONS / "alembic.ini"))
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg = Config(str(directory / "alembic.ini"))
+    cfg.set_main_option("script_location", str(directory))
     return cfg
 
 
-@lru_cache(maxsize=1)
-def _script():
+@lru_cache(maxsize=4)
+def _script(directory: Path = MIGRATIONS):
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config())
+    return ScriptDirectory.from_config(alembic_config(directory))
 
 
 def head_revision() -> str:
@@ -154,13 +155,13 @@ def _known(revision: str) -> bool:
         return False
 
 
-def upgrade_to(url: str | URL, revision: str = "head") -> None:
-    """Run the revisions up to ``revision`` (no create-and-stamp shortcut): how tests and
-    `qualcode db upgrade` exercise the migration path itself."""
+def upgrade_to(url: str | URL, revision: str = "head", directory: Path = MIGRATIONS) -> None:
+    """Run the revisions up to ``revision`` (no create-and-stamp shortcut): how tests exercise
+    the migration path itself."""
     from alembic import command
 
     with migration_connection(url) as conn:
-        cfg = alembic_config()
+        cfg = alembic_config(directory)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -174,7 +175,7 @@ def differences(engine: Engine) -> list:
         return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
 
 
-def write_revision(message: str, rev_id: str | None = None) -> Path:
+def write_revision(message: str, rev_id: str | None = None, directory: Path = MIGRATIONS) -> Path:
     """Autogenerate a revision file: the models compared with a scratch database migrated to head.
 
     The result is a draft: read it, fix what autogenerate cannot know (renames, data moves),
@@ -185,14 +186,19 @@ def write_revision(message: str, rev_id: str | None = None) -> Path:
     from alembic import command
 
     if rev_id is None:
-        numbers = [int(r.revision[:4]) for r in _script().walk_revisions() if r.revision[:4].isdigit()]
+        numbers = [int(r.revision[:4]) for r in _script(directory).walk_revisions() if r.revision[:4].isdigit()]
         slug = re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")[:27].rstrip("_")  # alembic_version holds 32
         rev_id = f"{max(numbers, default=0) + 1:04d}_{slug}"
     with tempfile.TemporaryDirectory() as tmp:
         with migration_connection(f"sqlite:///{tmp}/scratch.db") as conn:
-            cfg = alembic_config()
+            cfg = alembic_config(directory)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            from alembic.autogenerate import compare_metadata
+            from alembic.runtime.migration import MigrationContext
+
+            if not compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata):
+                raise SchemaError("the models match the migrations' head: there is nothing for a new revision")
             script = command.revision(cfg, message, autogenerate=True, rev_id=rev_id)
     _script.cache_clear()
     return Path(script.path)
