@@ -10,7 +10,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import inspect, text
+
+from qualcode.cli import main
 
 from qualcode.store import SchemaError, make_engine, transaction
 from qualcode.store.schema import (
@@ -114,6 +117,8 @@ def test_database_from_a_newer_qualcode_is_refused(backend_url):
         conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
     with pytest.raises(SchemaError, match="newer qualcode"):
         make_engine(backend_url)
+    r = CliRunner().invoke(main, ["--db", backend_url, "transcripts"])
+    assert r.exit_code == 1 and "update qualcode before using this database" in r.output
     engine.dispose()
 
 
