@@ -63,3 +63,19 @@ def test_history_renderer_lists_a_transcripts_changes(coded_project):
         "from qualcode.ui.history import render_history\nfrom qualcode.ui.resources import engine\n"
         "render_history(engine(), 'nope', expanded=True)", default_timeout=60).run()
     assert [c.value for c in at.caption] == ["No transcript of this name."]
+
+
+def test_agreement_page_in_finnish_explains_undefined_figures(coded_project):
+    engine, segs = coded_project
+    from qualcode.review import accept as decide_accept
+
+    for seg in segs:
+        decide_accept(engine, seg, "trust", "cecilia")
+    at = AppTest.from_string("from qualcode.ui import agreement_page\nagreement_page.render()", default_timeout=60)
+    at.session_state["lang"] = "fi"
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == "Koodaajien yhtäpitävyys"
+    captions = [c.value for c in at.caption]
+    assert "Cohenin kappa on kahdelle koodaajalle; nyt 3 (käytä alfaa)" in captions
+    assert at.dataframe[0].value.iloc[:, 2].isna().all()  # no kappa for three coders

@@ -91,13 +91,28 @@ class Unit:
     text: str | None = None
 
 
+# Why a figure is undefined or limited: a key (the app translates it) and its English text.
+NOTES = {
+    "one_coder": "agreement needs two or more coders; there is {n}",
+    "unpaired": "no unit was rated by two or more coders",
+    "kappa_two": "Cohen's kappa is for two coders; there are {n} (use alpha)",
+    "no_variation": "no variation: every rating is the same, so chance agreement is total and kappa and "
+                    "alpha are undefined",
+    "kappa_constant": "kappa is undefined: both coders used one and the same value throughout",
+}
+
+
 @dataclass
 class Figures:
     alpha: float | None
     kappa: float | None
     percent_agreement: float | None
     n_units: int  # units rated by at least two coders: what the figures rest on
-    notes: list[str] = field(default_factory=list)
+    reasons: list[tuple[str, dict]] = field(default_factory=list)  # (key of NOTES, values)
+
+    @property
+    def notes(self) -> list[str]:
+        return [NOTES[key].format(**values) for key, values in self.reasons]
 
     def as_json(self) -> dict:
         return {"alpha": self.alpha, "kappa": self.kappa, "percent_agreement": self.percent_agreement,
@@ -140,22 +155,21 @@ class AgreementReport:
 
 
 def _figures(data: list[list[Rating]], n_coders: int) -> Figures:
-    notes = []
+    reasons: list[tuple[str, dict]] = []
     n_units = len(_pairable(data))
     if n_coders < 2:
-        notes.append(f"agreement needs two or more coders; there is {n_coders}")
+        reasons.append(("one_coder", {"n": n_coders}))
     elif n_units == 0:
-        notes.append("no unit was rated by two or more coders")
+        reasons.append(("unpaired", {}))
     alpha = krippendorff_alpha(data)
     kappa = cohen_kappa(data[0], data[1]) if n_coders == 2 else None
     if n_coders > 2:
-        notes.append(f"Cohen's kappa is for two coders; there are {n_coders} (use alpha)")
+        reasons.append(("kappa_two", {"n": n_coders}))
     if n_units and alpha is None:
-        notes.append("no variation: every rating is the same, so chance agreement is total and "
-                     "kappa and alpha are undefined")
+        reasons.append(("no_variation", {}))
     elif n_coders == 2 and n_units and kappa is None:
-        notes.append("kappa is undefined: both coders used one and the same value throughout")
-    return Figures(alpha, kappa, percent_agreement(data), n_units, notes)
+        reasons.append(("kappa_constant", {}))
+    return Figures(alpha, kappa, percent_agreement(data), n_units, reasons)
 
 
 def compare(units: Iterable[Unit], coders: Sequence[str] | None = None, codes: Sequence[str] | None = None, *,

@@ -52,6 +52,16 @@ T = Strings({
     "open": ("open", "avaa"),
     "download": ("Download ratings (CSV)", "Lataa arviot (CSV)"),
     "nothing_applied": ("(no code)", "(ei koodia)"),
+    "one_coder": ("agreement needs two or more coders; there is {n}",
+                  "yhtäpitävyys vaatii vähintään kaksi koodaajaa; nyt {n}"),
+    "unpaired": ("no segment was rated by two or more coders",
+                 "yhtäkään segmenttiä ei ole arvioinut kaksi tai useampi koodaaja"),
+    "kappa_two": ("Cohen's kappa is for two coders; there are {n} (use alpha)",
+                  "Cohenin kappa on kahdelle koodaajalle; nyt {n} (käytä alfaa)"),
+    "no_variation": ("no variation: every rating is the same, so kappa and alpha are undefined",
+                     "ei vaihtelua: kaikki arviot ovat samat, joten kappa ja alfa ovat määrittelemättömiä"),
+    "kappa_constant": ("kappa is undefined: both coders used one and the same value throughout",
+                       "kappa on määrittelemätön: molemmat koodaajat käyttivät koko ajan samaa arvoa"),
 })
 
 
@@ -103,9 +113,13 @@ def render() -> None:
     st.caption(T("undefined"))
     if not include_uncoded and report.n_uncoded:
         st.caption(T("left_out", n=report.n_uncoded, total=report.n_rated))
-    for note in report.notes():
-        if "not counted as agreement" not in note:
-            st.caption(note)
+    shown = set()
+    for figures in [report.overall, *report.codes.values()]:
+        for key, values in figures.reasons:
+            if (key, tuple(values.items())) in shown:
+                continue  # said once, for all codes
+            shown.add((key, tuple(values.items())))
+            st.caption(T(key, **values))
     st.subheader(T("disagreements", n=len(report.disagreements)))
     if report.disagreements:
         none = T("nothing_applied")
