@@ -58,17 +58,18 @@ def _count(url, sql: str) -> int:
         con.close()
 
 
-def _killed_after(target, args, progress, reached: int, extra: float) -> bool:
+def _killed_after(target, args, progress, reached: int, extra) -> bool:
     """Fork ``target``; once ``progress()`` reaches ``reached`` wait ``extra`` seconds more, then SIGKILL it.
 
-    Waiting for progress, not for a fixed time, keeps the kill inside the work on a machine
-    whose load changes from minute to minute.
+    ``extra`` may be a function of the seconds it took to get there, so the kill point follows
+    the run's own pace on a machine whose load changes from minute to minute.
     """
     proc = mp.get_context("fork").Process(target=target, args=args)
+    started = time.perf_counter()
     proc.start()
     while proc.is_alive() and progress() < reached:
-        time.sleep(0.05)
-    proc.join(extra)
+        time.sleep(0.02)
+    proc.join(extra(time.perf_counter() - started) if callable(extra) else extra)
     if proc.is_alive():
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
@@ -110,6 +111,7 @@ def _assert_consistent(url, note):
 @pytest.mark.slow
 def test_killed_imports_then_a_rerun(tmp_path):
     files = sorted(TRANSCRIPTS.glob("*.docx")) + LARGE
+    _import(f"sqlite:///{tmp_path / 'warm-up.db'}", files)  # time a warm run, as the forked ones are
     ref_url = f"sqlite:///{tmp_path / 'reference.db'}"
     started = time.perf_counter()
     _import(ref_url, files)
@@ -117,22 +119,18 @@ def test_killed_imports_then_a_rerun(tmp_path):
     want = _state(make_engine(ref_url))
     assert len(want["transcripts"]) == len(files)
 
-    url = f"sqlite:///{tmp_path / 'crashed.db'}"
-    make_engine(url).dispose()
     rng = random.Random(SEED)
     kills = 0
-    per_file = duration / len(files)
-    for i in range(4):
-        done = _count(url, "SELECT count(*) FROM transcripts")
-        reached = rng.randint(done, max(done, len(files) - 2))
-        extra = rng.uniform(0, 1.5 * per_file)
-        kills += _killed_after(_import, (url, files), lambda: _count(url, "SELECT count(*) FROM transcripts"),
-                               reached, extra)
-        _assert_consistent(url, f"after killing import run {i} {extra:.2f} s after file {reached} (seed {SEED})")
+    for i in range(4):  # each trial: an empty project, an import killed at a random moment, a re-run
+        url = f"sqlite:///{tmp_path / f'crashed{i}.db'}"
+        make_engine(url).dispose()
+        at = rng.uniform(0.05, 0.95) * duration
+        kills += _killed(_import, (url, files), at)
+        _assert_consistent(url, f"after killing import run {i} at {at:.2f} s of {duration:.2f} (seed {SEED})")
+        _import(url, files)  # the re-run: skips what is there, imports the rest
+        _assert_consistent(url, f"after the re-run {i}")
+        assert _state(make_engine(url)) == want
     assert kills >= 2, f"only {kills} of 4 runs were killed before finishing (seed {SEED})"
-    _import(url, files)  # the re-run: skips what is there, imports the rest
-    _assert_consistent(url, "after the re-run")
-    assert _state(make_engine(url)) == want
 
 
 @pytest.mark.slow
@@ -149,21 +147,34 @@ def test_killed_tag_runs_then_a_rerun(tmp_path, nlp, codebook):
     duration = time.perf_counter() - started
     want = _state(make_engine(ref_url))
     assert len(want["suggestions"]) > 50
+    started = time.perf_counter()
+    _tag(ref_url, book, text, nlp)  # nothing left to do: the fixed cost of a run
+    overhead = time.perf_counter() - started
+    per_transcript = (duration - overhead) / len(files)
+
     url = f"sqlite:///{tmp_path / 'crashed.db'}"
     _import(url, files)
     rng = random.Random(SEED)
     kills, partial = 0, False
-    per_transcript = duration / len(files)
 
     def segmented():
         return _count(url, "SELECT count(*) FROM transcripts WHERE segmented_at IS NOT NULL")
 
-    for i in range(3):
+    # 1: somewhere in the first transcript's work; 2: once one transcript is committed, somewhere in
+    # the next one (timed by how long this run took for the first); 3: anywhere in what is left.
+    first = rng.uniform(0.1, 0.8)
+    second = rng.uniform(0.05, 0.6)
+    third = rng.uniform(0.1, 0.8)
+    plan = [(0, lambda waited: overhead + first * per_transcript),
+            (1, lambda waited: second * (waited - overhead if waited > overhead + 0.5 else per_transcript)),
+            (0, lambda waited: overhead + third * per_transcript)]
+    for i, (ahead, extra) in enumerate(plan):
         done = segmented()
-        reached = min(done + i % 2, len(files) - 1)  # odd runs: kill after a transcript was committed
-        extra = rng.uniform(0.1, 0.8) * per_transcript
+        if done == len(files):
+            break
+        reached = min(done + ahead, len(files) - 1)
         kills += _killed_after(_tag, (url, book, text, nlp), segmented, reached, extra)
-        _assert_consistent(url, f"after killing tag run {i} {extra:.2f} s after transcript {reached} (seed {SEED})")
+        _assert_consistent(url, f"after killing tag run {i} (seed {SEED})")
         partial |= 0 < len(_state(make_engine(url))["segments"]) < len(want["segments"])
     assert kills >= 2, f"only {kills} of 3 tag runs were killed before finishing (seed {SEED})"
     assert partial, "no kill landed between the first and the last transcript"

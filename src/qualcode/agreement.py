@@ -191,7 +191,7 @@ def compare(units: Iterable[Unit], coders: Sequence[str] | None = None, codes: S
         return [[value(u.codes[c]) if c in u.codes else None for u in used] for c in coders]
 
     per_code = {code: _figures(matrix(lambda s, code=code: int(code in s)), len(coders)) for code in scope}
-    overall = _figures(matrix(lambda s: "+".join(sorted(s & in_scope))), len(coders))
+    overall = _figures(matrix(lambda s: tuple(sorted(s & in_scope))), len(coders))
     disagreements = []
     for u in used:
         rated = {c: sorted(s & in_scope) for c, s in u.codes.items()}
