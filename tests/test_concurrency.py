@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from qualcode.store import ConflictError, make_engine, transaction
 from qualcode.store import codings as coding_store
 from qualcode.store.models import ROLE_INTERVIEWER, AuditEntry, Coding, Memo, Segment
-from qualcode.store.schema import head_revision
+from qualcode.store.schema import current_revision, head_revision
 
 DECISIONS = 500
 WRITERS = 4
@@ -218,4 +218,25 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_opening_a_new_file_waits_for_another_process_instead_of_failing(tmp_path):
+    """Switching a new file to WAL needs it to itself; another process holding it must not make
+    `make_engine` fail with "database is locked" (seen with four processes opening one new file)."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "new.db"
+    reader = sqlite3.connect(path, check_same_thread=False)
+    reader.execute("BEGIN IMMEDIATE")  # another process creating it: holds the write lock
+    reader.execute("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL)")
+    release = threading.Timer(1.0, reader.rollback)
+    release.start()
+    engine = make_engine(f"sqlite:///{path}")
+    release.join()
+    reader.close()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert current_revision(engine) == head_revision()
     engine.dispose()

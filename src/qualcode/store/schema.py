@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from .db import SQLITE_BUSY_TIMEOUT_MS, SchemaError, _in_memory, engine_url
+from .db import SQLITE_BUSY_TIMEOUT_MS, SchemaError, _in_memory, engine_url, ensure_wal
 from .models import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -80,7 +80,7 @@ def migration_connection(url: str | URL) -> Iterator[Connection]:
             dbapi_connection.isolation_level = None
             cur = dbapi_connection.cursor()
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA journal_mode=WAL")
+            ensure_wal(cur)
             cur.execute("PRAGMA foreign_keys=OFF")
             cur.close()
 
