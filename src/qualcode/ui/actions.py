@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..review import DecisionError, MemoError, notify_learning
+from ..store import ConflictError
 from .render import esc_md
 
 FAILED = object()
@@ -23,11 +24,11 @@ def show_flash() -> None:
 
 
 def safely(fn, *args, ok: str | None = None, **kwargs):
-    """Run ``fn``; a refused change (DecisionError, MemoError, ValueError) becomes a message, never a
-    traceback, and the result is ``FAILED``. ``ok`` is shown on success (``{n}`` gets an int result)."""
+    """Run ``fn``; a refused change (DecisionError, MemoError, ValueError, or a ConflictError when someone
+    else changed the same coding first) becomes a message, never a traceback, and the result is ``FAILED``. ``ok`` is shown on success (``{n}`` gets an int result)."""
     try:
         result = fn(*args, **kwargs)
-    except (DecisionError, MemoError, ValueError) as exc:
+    except (DecisionError, MemoError, ValueError, ConflictError) as exc:
         flash(str(exc), "error")
         return FAILED
     if ok:
