@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from qualcode import agreement as agr
+from qualcode.comparison import adjudicate
 from qualcode.cli import main
 from qualcode.review import accept, reject
 from qualcode.store import transaction
@@ -143,7 +144,7 @@ def test_project_agreement_on_segments(tmp_path, copy_tagged_project):
     for seg, code in [(s1, "trust"), (s2, "emotional_support"), (s3, "emotional_support"), (s4, "trust"),
                       (s5, "trust")]:
         accept(engine, seg, code, "ben")
-    accept(engine, s6, "competition", ADJUDICATED)  # the consensus is not a coder
+    adjudicate(engine, s6, ["competition"], "lead")  # the consensus is not a coder
 
     report = agr.project_agreement(engine)
     assert report.coders == ["anna", "ben"]
@@ -159,7 +160,7 @@ def test_project_agreement_on_segments(tmp_path, copy_tagged_project):
     assert "competition" not in report.codes
     assert [d.unit.segment_id for d in report.disagreements] == [s2, s4]
     link = report.disagreements[0].link
-    assert link == f"/review?transcript=ohs_group&segment={s2}"
+    assert link == f"/review?transcript=ohs_group&view=compare&segment={s2}"
 
     # anna marks the transcript done: every segment she left alone is now rated "no code"
     with transaction(engine) as s:
@@ -201,7 +202,7 @@ def test_cli_agreement_on_the_project_and_saved_ratings_round_trip(tmp_path, cop
     r = CliRunner().invoke(main, ["--db", url, "agreement", "--coder", "anna", "--coder", "ben",
                                   "--base-url", "https://qc.example.org"])
     assert r.exit_code == 0, r.output
-    assert "OVERALL" in r.output and "https://qc.example.org/review?transcript=ohs_group&segment=" in r.output
+    assert "OVERALL" in r.output and "https://qc.example.org/review?transcript=ohs_group&view=compare&segment=" in r.output
     pairs = json.loads(CliRunner().invoke(main, ["--db", url, "agreement", "--coder", "anna", "--coder", "ben",
                                                  "--json"]).output)
     assert not math.isclose(pairs["overall"]["kappa"], 1.0)

@@ -40,7 +40,7 @@ def test_agreement_page_shows_figures_and_linked_disagreements(coded_project):
     assert list(figures.iloc[:, 4]) == [f.n_units for f in report.codes.values()] + [report.overall.n_units]
     rows = at.dataframe[1].value
     assert len(rows) == len(report.disagreements) > 0
-    assert list(rows["Compare"]) == [f"/review?transcript=ohs_group&segment={d.unit.segment_id}"
+    assert list(rows["Compare"]) == [f"/review?transcript=ohs_group&view=compare&segment={d.unit.segment_id}"
                                      for d in report.disagreements]
     assert set(rows["anna"]) <= {"Trust", "Emotional support"}
 

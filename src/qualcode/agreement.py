@@ -273,8 +273,9 @@ COMPARISON_PATH = "/review"
 
 
 def comparison_link(transcript: str, segment_id: int, base_url: str = "") -> str:
-    """``/review?transcript=NAME&segment=ID``: where the app shows every coder's codes on a segment."""
-    return f"{base_url.rstrip('/')}{COMPARISON_PATH}?{urlencode({'transcript': transcript, 'segment': segment_id})}"
+    """``/review?transcript=NAME&view=compare&segment=ID``: the app's comparison of coders, that segment first."""
+    query = urlencode({"transcript": transcript, "view": "compare", "segment": segment_id})
+    return f"{base_url.rstrip('/')}{COMPARISON_PATH}?{query}"
 
 
 def database_units(engine: Engine, *, transcripts: Sequence[str] | None = None,

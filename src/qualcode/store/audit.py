@@ -274,6 +274,14 @@ def _after_flush(session: Session, _ctx) -> None:
                                         before=before, after=after))
 
 
+def queue(session: Session, action: str, entity: str, entity_id: int | None, transcript_id: int | None, *,
+          before: dict | None = None, after: dict | None = None, fallback: str | None = None) -> None:
+    """Log a change the hook cannot see (Core INSERTs) as if it had: written at commit, coalesced
+    with the hook's own entries (a transcript deleted and imported again is "replaced")."""
+    _pending(session).append(_entry(session, action, entity, entity_id, transcript_id, before=before, after=after,
+                                    fallback=fallback))
+
+
 def _coalesce(entries: list[dict]) -> list[dict]:
     """A transcript deleted and imported again under its name in one transaction was replaced."""
     deleted = {e["before"]["name"]: e for e in entries

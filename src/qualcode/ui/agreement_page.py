@@ -2,7 +2,7 @@
 
 The figures and their rules come from `qualcode.agreement`; this page only picks the
 transcripts and coders and shows the result. Disagreeing segments link to the review app's
-comparison view (``review?transcript=NAME&segment=ID``).
+comparison view (``review?transcript=NAME&view=compare&segment=ID``).
 """
 
 from __future__ import annotations
