@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,19 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSCRIPTS = ROOT / "transcripts"
 CODEBOOK = ROOT / "codebooks" / "peer_support.yaml"
 SHARED = ROOT.parent / "shared"
+# Real-world DOCX files from other projects (Apache POI, python-docx, mammoth), copied from
+# ../shared/docx-corpus so a clean clone has them (licences in its README).
+DOCX_CORPUS = ROOT / "tests" / "data" / "docx-corpus"
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Streamlit's AppTest installs its script as ``__main__`` and leaves it there; a later test that
+    starts a process with multiprocessing's "spawn" would then re-run that script and fail."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

@@ -27,11 +27,11 @@ from qualcode.store.integrity import check
 from qualcode.store.models import Segment, Suggestion, Transcript
 from qualcode.store.schema import BASELINE_REVISION, current_revision, differences, head_revision, upgrade_to
 
-from .conftest import SHARED, TRANSCRIPTS
+from .conftest import DOCX_CORPUS, TRANSCRIPTS
 
 SEED = int(os.environ.get("QUALCODE_CRASH_SEED", "20261130"))
 # Two large documents make the import's write transactions long enough to be hit (when available).
-_CORPUS = next((p for p in (SHARED / "docx-corpus", Path("/work/shared/docx-corpus")) if p.is_dir()), Path("-"))
+_CORPUS = DOCX_CORPUS
 LARGE = [p for p in (_CORPUS / "poi_stress008_large_german.docx", _CORPUS / "poi_bug65649_large_russian.docx")
          if p.is_file()]
 

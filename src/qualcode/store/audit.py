@@ -214,7 +214,7 @@ def _after_flush(session: Session, _ctx) -> None:
             _pending(session).append(_entry(session, obj.status, "coding", obj.id, _coding_transcript(session, obj),
                                             after=coding_snapshot(obj), fallback=obj.coder))
         elif isinstance(obj, CoderProgress) and obj.done:
-            _pending(session).append(_entry(session, "marked done", "progress", None, obj.transcript_id,
+            _pending(session).append(_entry(session, "marked done", "progress", obj.transcript_id, obj.transcript_id,
                                             after={"coder": obj.coder, "done": True}, fallback=obj.coder))
         elif isinstance(obj, TranscriptAttribute) and obj.transcript_id not in new_transcripts:
             before, after = attr_changes.setdefault(obj.transcript_id, ({}, {}))
@@ -254,7 +254,7 @@ def _after_flush(session: Session, _ctx) -> None:
             before, after = _old_values(obj, ("done",))
             if "done" in after:
                 _pending(session).append(_entry(session, "marked done" if obj.done else "reopened", "progress",
-                                                None, obj.transcript_id, after={"coder": obj.coder,
+                                                obj.transcript_id, obj.transcript_id, after={"coder": obj.coder,
                                                                                 "done": obj.done},
                                                 fallback=obj.coder))
         elif isinstance(obj, TranscriptAttribute):
