@@ -9,7 +9,7 @@ APT_TEST := chromium fonts-dejavu-core libreoffice-writer-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export QUALCODE_DB ?= sqlite:///outputs/qualcode.db
 
-.PHONY: setup setup-test run app import tag test test-fast bench screenshots clean-db
+.PHONY: setup setup-test run app import tag test test-pg test-fast bench screenshots clean-db
 setup: .stamps/apt-run $(VENV)/.installed
 
 # apt: install only what is missing, so a second run does nothing.
@@ -44,8 +44,16 @@ run: setup
 app: setup
 	$(VENV)/bin/streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port 8501
 
+# With QUALCODE_TEST_PG=postgresql://... set, `make test` also runs the tests marked postgres and then
+# the suite again with PostgreSQL as the database of every test (browser tests excepted).
 test: setup-test
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+	@if [ -n "$$QUALCODE_TEST_PG" ]; then echo "== the suite again on PostgreSQL ($$QUALCODE_TEST_PG)"; \
+	  QUALCODE_TEST_BACKEND=postgres $(PY) -m pytest -q -m "not browser and not postgres" $(PYTEST_ARGS); fi
+
+# `make test` against a throwaway PostgreSQL server (installed from Debian and started by .ci/pg-server).
+test-pg: setup-test
+	@url=$$(.ci/pg-server start) && trap '.ci/pg-server stop' EXIT && QUALCODE_TEST_PG=$$url $(MAKE) --no-print-directory test
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not browser and not slow" $(PYTEST_ARGS)

@@ -26,11 +26,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
+
 from qualcode.codebook import parse_codebook
 from qualcode.store import transaction
 from qualcode.store.codebooks import record_version
 from qualcode.store.models import (
     ADJUDICATED,
+    AuditEntry,
     Coding,
     Memo,
     Participant,
@@ -188,4 +191,6 @@ def build(engine) -> dict[tuple[str, int], int]:
         s.add(Memo(transcript_id=seg.transcript_id, segment_id=seg.id, coder=coder, text=text,
                    anchor_start=seg.start, anchor_end=seg.end, created_at=WHEN, updated_at=WHEN))
         version.applied_at = WHEN
+    with transaction(engine) as s:  # the audit trail of this made-up data dates from WHEN too
+        s.execute(update(AuditEntry).values(at=WHEN))
     return seg_ids

@@ -253,3 +253,31 @@ def test_escapes_transcript_text(project, tmp_path, nlp):
         assert "<script>" not in (b.help or "") and "**aina**" not in (b.help or "")
     reasons = [c.value for c in at.caption if "matched" in c.value]
     assert reasons and all("<" not in r for r in reasons)
+
+
+def test_link_from_agreement_opens_the_segment_in_the_comparison(project):
+    """The Agreement page links to ``/review?transcript=NAME&view=compare&segment=ID``."""
+    from streamlit.testing.v1 import AppTest
+
+    from qualcode.agreement import comparison_link
+
+    from .app_support import _app
+
+    tid = transcript_id(project, SAMPLES[1])
+    data = review.load_review(project, tid, "anna")
+    (s1, c1), (s2, c2) = [(s.id, s.pending[0].code) for s in data.segments() if s.pending][:2]
+    for seg, code in ((s1, c1), (s2, c2)):
+        review.accept(project, seg, code, "anna")
+    review.accept(project, s1, c1, "ben")
+    review.set_done(project, tid, "ben")
+    link = comparison_link(SAMPLES[1], s2)
+    assert link == f"/review?transcript={SAMPLES[1]}&view=compare&segment={s2}"
+    at = AppTest.from_function(_app, kwargs={"default": "review"}, default_timeout=60)
+    at.session_state["coder"] = "ben"
+    for key, value in (("transcript", SAMPLES[1]), ("view", "compare"), ("segment", str(s2))):
+        at.query_params[key] = value
+    at = run(at)
+    assert at.selectbox(key="transcript").value == SAMPLES[1]
+    assert any("opened from the Agreement page" in c.value for c in at.caption)
+    assert keys(at, "adj-save-")[0] == f"adj-save-{s2}"  # the linked segment comes first
+    assert "History of this transcript" in [e.label for e in at.expander]

@@ -94,11 +94,9 @@ def test_narrowed_code_retags_only_segments_that_had_it(engine, nlp):
     reject(engine, segs[JAKSAMINEN], "resilience", "anna")
     before = _codings(engine)
 
-    data = bump(base(), "1.0.1", "luottaa no longer suggests trust")
+    data = bump(base(), "1.0.1", "trust is suggested only when certain")
     code(data, "trust")["patterns"].remove("luottaa")
-    # the classifier on trust's examples still backs "Mä luotan ..." without the keyword; a
-    # higher threshold (also narrowing) keeps the test about the keyword
-    code(data, "trust")["threshold"] = 0.9
+    code(data, "trust")["threshold"] = 1.0  # examples can still score "Mä luotan" highly: raise the bar too
     report = _apply(engine, data, nlp)
 
     with_trust = {seg for seg, rows in old.items() if any(c == "trust" for c, *_ in rows)}

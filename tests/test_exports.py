@@ -56,7 +56,7 @@ def test_xlsx_cell_by_cell(report, tmp_path):
     assert method["date"] == "2026-06-01T00:00:00"
     assert method["by"] == "stakeholder" and method["coder"] == "any coder" and method["status"] == "accepted"
     assert method["interviewer turns"] == "excluded"
-    assert method["database"].startswith("sqlite:///") and method["transcripts in database"] == "3"
+    assert method["database"].startswith(("sqlite:///", "postgresql")) and method["transcripts in database"] == "3"
 
     ws = wb["counts"]
     assert ws.freeze_panes == "C2"

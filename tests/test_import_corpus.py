@@ -18,11 +18,9 @@ from qualcode.store import transaction
 from qualcode.store import transcripts as store
 from qualcode.store.models import Base
 
-from .conftest import ROOT
+from .conftest import DOCX_CORPUS, SHARED
 
-# ../shared next to the checkout (main), or further up (a worktree under wt/).
-CORPUS = next((d / "shared" / "docx-corpus" for d in ROOT.parents if (d / "shared" / "docx-corpus").is_dir()),
-              ROOT.parent / "shared" / "docx-corpus")
+CORPUS = DOCX_CORPUS  # a copy of ../shared/docx-corpus (checked against it below when it exists)
 FILES = sorted(p for p in CORPUS.glob("*") if p.suffix.lower() in (".docx", ".docm", ".doc"))
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -105,7 +103,11 @@ def seeded(engine, sample_docx):
 
 
 def test_corpus_is_there():
-    assert len(FILES) >= 20, f"the shared DOCX corpus is missing at {CORPUS}"
+    assert len(FILES) >= 20, f"the DOCX corpus is missing at {CORPUS}"
+    shared = SHARED / "docx-corpus"
+    if shared.is_dir():  # the copy is the shared corpus, file for file
+        theirs = sorted(p for p in shared.iterdir() if p.suffix.lower() in (".docx", ".docm", ".doc"))
+        assert [(p.name, p.read_bytes()) for p in theirs] == [(p.name, p.read_bytes()) for p in FILES]
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])

@@ -113,7 +113,8 @@ def test_mapping_deleted_with_one_command_and_numbers_never_reused(tmp_path, db_
     with transaction(engine) as s:
         assert pseudonyms.count(s) == 0
         assert store.as_dict(store.load(s, "b"))["text"] == before["text"]  # transcripts keep their placeholders
-    assert "Pekka" not in (tmp_path / "project.db").read_bytes().decode("utf-8", "replace")
+    if engine.dialect.name == "sqlite":  # nothing left in the file's free pages either
+        assert "Pekka" not in (tmp_path / "project.db").read_bytes().decode("utf-8", "replace")
     # A new import after deletion does not hand out a placeholder that is already in a transcript.
     other = write_docx(tmp_path / "c.docx", para("Sidosryhmä: johto") + para("V: Liisa Laine soitti."))
     assert import_file(engine, other, opts).ok

@@ -161,10 +161,16 @@ def test_reimport_identical_skipped_changed_refused_unless_replace(tmp_path, eng
 
 
 def test_a_failed_write_leaves_nothing_of_the_file(tmp_path, project):
-    """The database aborts half-way through (a real SQLite trigger): no transcript, turn or person remains."""
+    """The database aborts half-way through (a real trigger): no transcript, turn or person remains."""
     with project.begin() as conn:
-        conn.execute(text("CREATE TRIGGER boom BEFORE INSERT ON turns WHEN NEW.speaker = 'Räjähdys' "
-                          "BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END"))
+        if project.dialect.name == "sqlite":
+            conn.execute(text("CREATE TRIGGER boom BEFORE INSERT ON turns WHEN NEW.speaker = 'Räjähdys' "
+                              "BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END"))
+        else:
+            conn.execute(text("CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                              "IF NEW.speaker = 'Räjähdys' THEN RAISE EXCEPTION 'simulated disk failure'; END IF; "
+                              "RETURN NEW; END $$"))
+            conn.execute(text("CREATE TRIGGER boom BEFORE INSERT ON turns FOR EACH ROW EXECUTE FUNCTION boom()"))
     lines = [("H", "Alku."), ("V", "Keski."), ("Räjähdys", "Tähän se kaatuu."), ("V", "Loppu.")]
     path = word_transcript(tmp_path / "fail.docx", lines, header={"Sidosryhmä": "johto"})
     before = snapshot(project)

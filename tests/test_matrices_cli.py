@@ -109,21 +109,22 @@ def _audit(engine):
 
 def test_bulk_accept_and_reject(db_url, engine):
     seg = matrices_data.build(engine)
+    made = _audit(engine)  # building the data is audited too; count what the commands add
     # bea has decided nothing: the four suggestions are open for her.
     r = run(db_url, "accept", "--coder", "bea", "--min-score", "0.75", "--dry-run")
     assert r.exit_code == 0 and "would accept 2 suggestions for bea" in r.output
-    assert _codings(engine, "bea") == [] and _audit(engine) == 0
+    assert _codings(engine, "bea") == [] and _audit(engine) == made
     r = run(db_url, "accept", "--coder", "bea", "--min-score", "0.75")
     assert "accepted 2 suggestions for bea" in r.output and "competition: 1" in r.output and "trust: 1" in r.output
     assert _codings(engine, "bea") == sorted([(seg[("m1", 5)], "trust", "accepted"),
                                               (seg[("g1", 4)], "competition", "accepted")])
-    assert _audit(engine) == 2
+    assert _audit(engine) == made + 2
     r = run(db_url, "reject", "--coder", "bea", "--transcript", "g2", "--code", "emotional")
     assert "rejected 1 suggestions for bea" in r.output
     # Already decided suggestions are left alone; the rest (m1 practical 0.7) is still open.
     r = run(db_url, "accept", "--coder", "bea")
     assert "accepted 1 suggestions for bea" in r.output and "practical: 1" in r.output
-    assert _audit(engine) == 4
+    assert _audit(engine) == made + 4
     # anna rejected competition by hand: a bulk accept does not overturn it.
     r = run(db_url, "accept", "--coder", "anna")
     assert (seg[("g1", 4)], "competition", "rejected") in _codings(engine, "anna")
@@ -132,6 +133,7 @@ def test_bulk_accept_and_reject(db_url, engine):
 
 def test_bulk_refuses_bad_input_and_changes_nothing(db_url, engine):
     matrices_data.build(engine)
+    made = _audit(engine)
     for args, message in [
         (("--transcript", "nope"), "no transcript named 'nope'"),
         (("--code", "nope"), "unknown codes: nope"),
@@ -141,4 +143,4 @@ def test_bulk_refuses_bad_input_and_changes_nothing(db_url, engine):
         assert r.exit_code == 2 and message in r.output, r.output
     r = run(db_url, "reject", "--coder", " ")
     assert r.exit_code == 2 and "a coder name is needed" in r.output
-    assert _codings(engine, "bea") == [] and _audit(engine) == 0
+    assert _codings(engine, "bea") == [] and _audit(engine) == made

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from qualcode.cli import main
 from qualcode.codebook import load_codebook, parse_codebook
+from qualcode.comparison import adjudicate
 from qualcode.importing import import_files
 from qualcode.pretag import pretag
 from qualcode.refi import guids, read_qdpx, write_qdpx
@@ -81,7 +82,7 @@ def project(tmp_path_factory, nlp):
     grandchild = f"{hier.codes[0].id}_refi_grandchild"
     first_sid = per["mgmt_user_company"][0][0]
     add_code(engine, first_sid, grandchild, "ville")
-    accept(engine, first_sid, per["mgmt_user_company"][0][1], ADJUDICATED)
+    adjudicate(engine, first_sid, [per["mgmt_user_company"][0][1]], "Tutkija T")
     with transaction(engine) as s:
         coding = s.scalar(select(Coding).where(Coding.segment_id == first_sid, Coding.coder == "anna"))
         coding.note = "Selvä esimerkki: neuvot & vinkit <tiimissä>."

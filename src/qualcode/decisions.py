@@ -1,7 +1,8 @@
 """What a coder does when reviewing: decisions, bulk accepts, undo, done flags and memos.
 
-Each call is one transaction, written at once and audited (``store.codings``, ``store.memos``);
-after decisions the tagger may learn from them (``notify_learning``). ``qualcode.review``
+Each call is one transaction, written at once and audited (``store.codings``, ``store.memos``).
+The app lets the tagger learn from new decisions with ``notify_learning`` after each action
+(a background retrain); library and CLI callers decide when to retrain themselves. ``qualcode.review``
 re-exports these, so the app and the CLI import them from there.
 """
 
@@ -33,10 +34,7 @@ log = logging.getLogger(__name__)
 
 def _decide(engine: Engine, decisions: list[Decision], coder: str, who: str | None = None) -> int:
     with transaction(engine) as s:
-        n = coding_store.decide_many(s, decisions, coder, who=who)
-    if n:
-        notify_learning(engine)
-    return n
+        return coding_store.decide_many(s, decisions, coder, who=who)
 
 
 def accept(engine: Engine, segment_id: int, code: str, coder: str) -> None:
@@ -77,10 +75,7 @@ def accept_above(engine: Engine, transcript_id: int, coder: str, min_score: floa
                                 .where(Segment.transcript_id == transcript_id, Coding.coder == coder)).all())
         todo = [Decision(sid, c, STATUS_ACCEPTED) for sid, c in s.execute(q.order_by(Segment.index, Suggestion.code))
                 if (sid, c) not in decided]
-        n = coding_store.decide_many(s, todo, coder)
-    if n:
-        notify_learning(engine)
-    return n
+        return coding_store.decide_many(s, todo, coder)
 
 
 def pending_codes(engine: Engine, segment_id: int, coder: str) -> list[str]:
@@ -120,10 +115,7 @@ def last_action(engine: Engine, transcript_id: int, who: str) -> LastAction | No
 def undo(engine: Engine, transcript_id: int, who: str) -> int:
     """Take back ``who``'s newest action on a transcript (a bulk accept as a whole); returns codings restored."""
     with transaction(engine) as s:
-        n = coding_store.undo_last(s, who, transcript_id)
-    if n:
-        notify_learning(engine)
-    return n
+        return coding_store.undo_last(s, who, transcript_id)
 
 
 def set_done(engine: Engine, transcript_id: int, coder: str, done: bool = True) -> None:

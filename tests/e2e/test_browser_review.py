@@ -180,7 +180,7 @@ def test_review_a_transcript_by_clicking(server, page):
                                                              "Social support", "Trust", "Competition", "Resilience"}
     assert all(code != "competition" or origin != "manual" for code, _, origin in rows)
     assert done is not None and done.done and done.coder == "anna"
-    assert actions == ["accepted", "rejected", "accepted", "undo", "accepted", "done"]
+    assert actions == ["accepted", "rejected", "accepted", "undo", "accepted", "marked done"]
     assert page.outside_requests == [], "the app must not fetch anything from outside"
 
     # The browser remembers the coder: a new tab without ?coder= starts as anna.

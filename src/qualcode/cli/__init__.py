@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..store import make_engine, resolve_url
+from ..store import SchemaError, make_engine, resolve_url
 
 
 class Context:
@@ -17,7 +17,10 @@ class Context:
     @property
     def engine(self):
         if self._engine is None:
-            self._engine = make_engine(self.url)
+            try:
+                self._engine = make_engine(self.url)
+            except SchemaError as exc:  # a database from a newer qualcode, a failed upgrade
+                raise click.ClickException(str(exc)) from exc
         return self._engine
 
 
@@ -35,5 +38,4 @@ def main(ctx: click.Context, db: str | None) -> None:
     ctx.obj = Context(db)
 
 
-from . import analysis, codebook, tagging, transcripts  # noqa: E402,F401  (commands register themselves)
-from . import refi  # noqa: E402,F401  (codebook import-qdc)
+from . import analysis, codebook, refi, tagging, team, transcripts  # noqa: E402,F401  (commands register themselves)

@@ -22,7 +22,7 @@ def import_qdc_cmd(qdc_file, output, force):
     names where the file has none of qualcode's. Add patterns and examples before tagging.
     """
     from ..refi import RefiError, read_qdc
-    from ..refi.common import atomic_write
+    from ..exports.files import write_atomic
 
     try:
         text = read_qdc(Path(qdc_file))
@@ -33,5 +33,5 @@ def import_qdc_cmd(qdc_file, output, force):
         return
     if Path(output).exists() and not force:
         fail(f"{output} exists; choose another file or add --force to overwrite it")
-    atomic_write(Path(output), text.encode("utf-8"))
+    write_atomic(output, text.encode("utf-8"))
     click.echo(f"wrote {output}")

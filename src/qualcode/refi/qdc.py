@@ -10,13 +10,13 @@ import yaml
 from lxml import etree
 
 from ..codebook import Codebook, CodebookError, parse_codebook
+from ..exports.files import write_atomic
 from .codes import assign_ids, add_code_elements, codebook_dict, read_code_elements, slug
 from .common import (
     CODEBOOK_NS,
     PROJECT_NS,
     XSI_NS,
     RefiError,
-    atomic_write,
     kid,
     kids,
     local,
@@ -55,7 +55,7 @@ def write_qdc(book: Codebook, path: Path, lang: str = "en") -> None:
     """Write ``book`` as a .qdc file (code names in ``lang``), atomically."""
     if lang not in ("fi", "en"):
         raise RefiError(f"language must be fi or en, not {lang!r}")
-    atomic_write(Path(path), qdc_bytes(book, lang))
+    write_atomic(path, qdc_bytes(book, lang))
 
 
 def read_qdc(path: Path) -> str:

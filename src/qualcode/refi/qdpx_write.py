@@ -32,6 +32,7 @@ from lxml import etree
 from sqlalchemy import Engine
 
 from ..codebook import CodebookError, parse_codebook
+from ..exports.files import write_atomic
 from ..store import transaction
 from ..store.exchange import MemoRecord, ProjectSnapshot, project_snapshot
 from . import guids
@@ -40,7 +41,6 @@ from .common import (
     PROJECT_NS,
     XSI_NS,
     RefiError,
-    atomic_write,
     format_datetime,
     qualcode_version,
     schema_location,
@@ -315,6 +315,6 @@ def write_qdpx(engine: Engine, path: Path, *, lang: str = "en", name: str | None
     problems = schema_problems(root, PROJECT_NS)
     if problems:  # a bug in qualcode, not in the data: never hand other tools an invalid file
         raise RefiError(f"internal error: project.qde does not validate: {'; '.join(problems)}")
-    atomic_write(Path(path), qdpx_bytes(root, files))
+    write_atomic(path, qdpx_bytes(root, files))
     summary.path = Path(path)
     return summary

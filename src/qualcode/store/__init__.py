@@ -1,6 +1,17 @@
 """Persistence: the only package that talks to the database (SQLAlchemy 2.0)."""
 
-from .db import DEFAULT_DB_URL, init_schema, make_engine, resolve_url, session_factory, transaction
-from . import models
+from .db import (
+    DEFAULT_DB_URL,
+    ConflictError,
+    SchemaError,
+    init_schema,
+    make_engine,
+    resolve_url,
+    session_factory,
+    transaction,
+)
+from .schema import migrate
+from . import audit, models  # noqa: F401  (audit registers the session hook that logs changes)
 
-__all__ = ["DEFAULT_DB_URL", "init_schema", "make_engine", "models", "resolve_url", "session_factory", "transaction"]
+__all__ = ["DEFAULT_DB_URL", "ConflictError", "SchemaError", "audit", "init_schema", "make_engine", "migrate",
+           "models", "resolve_url", "session_factory", "transaction"]

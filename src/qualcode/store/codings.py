@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
 from .codebooks import current_version
+from .db import ConflictError
 from .models import (
     ORIGIN_MANUAL,
     ORIGIN_SUGGESTED,
@@ -71,8 +72,22 @@ def _flush(session: Session) -> None:
     try:
         session.flush()
     except (StaleDataError, IntegrityError) as exc:
-        raise DecisionError("this coding was changed in another window or by another process at the same time; "
+        raise ConflictError("this coding was changed in another window or by another process at the same time; "
                             "reload the page and try again (nothing was saved)") from exc
+
+
+def expect_version(coding: Coding | None, expected_version: int | None, what: str) -> None:
+    """Optimistic concurrency: refuse an edit of a coding that changed since the editor saw it.
+
+    ``expected_version`` is the version the editor saw (0: there was no coding); None skips the check.
+    """
+    if expected_version is None:
+        return
+    found = coding.version if coding is not None else 0
+    if found != expected_version:
+        now = f"now {coding.status}, version {found}" if coding is not None else "now removed"
+        raise ConflictError(f"{what} was changed by someone else after you loaded it ({now}; you saw version "
+                            f"{expected_version}), so your change was not saved; reload and decide again")
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,7 @@ class Decision:
     segment_id: int
     code: str
     status: str | None
+    expected_version: int | None = None  # the coding's version the coder saw (0: none); None: no check
 
 
 def decide_many(session: Session, decisions: Iterable[Decision], coder: str, *, who: str | None = None,
@@ -116,6 +132,7 @@ def decide_many(session: Session, decisions: Iterable[Decision], coder: str, *, 
     for d in decisions:
         key = (d.segment_id, d.code)
         coding = existing.get(key)
+        expect_version(coding, d.expected_version, f"{coder}'s {d.code} on segment {d.segment_id}")
         if d.status is None:
             if coding is None:
                 continue
@@ -151,21 +168,23 @@ def decide_many(session: Session, decisions: Iterable[Decision], coder: str, *, 
 
 
 def decide(session: Session, segment_id: int, code: str, coder: str, status: str, *,
-           who: str | None = None) -> Coding:
+           who: str | None = None, expected_version: int | None = None) -> Coding:
     """Record ``coder``'s decision (accepted or rejected) on ``code`` for a segment.
 
     A decision on a code the tagger suggested keeps the suggestion's score and reason
-    (origin ``suggested``); any other accepted code is ``manual``.
+    (origin ``suggested``); any other accepted code is ``manual``. With ``expected_version``
+    the decision is refused (`ConflictError`) if the coding changed since that version.
     """
     if status not in (STATUS_ACCEPTED, STATUS_REJECTED):
         raise DecisionError(f"status must be accepted or rejected, not {status!r}")
-    decide_many(session, [Decision(segment_id, code, status)], coder, who=who)
+    decide_many(session, [Decision(segment_id, code, status, expected_version)], coder, who=who)
     return get(session, segment_id, code, coder)
 
 
-def remove(session: Session, segment_id: int, code: str, coder: str, *, who: str | None = None) -> bool:
+def remove(session: Session, segment_id: int, code: str, coder: str, *, who: str | None = None,
+           expected_version: int | None = None) -> bool:
     """Delete ``coder``'s coding of ``code`` on a segment; False if there was none."""
-    return decide_many(session, [Decision(segment_id, code, None)], coder, who=who) == 1
+    return decide_many(session, [Decision(segment_id, code, None, expected_version)], coder, who=who) == 1
 
 
 # --- undo -------------------------------------------------------------------------------------

@@ -139,10 +139,11 @@ def code_sets(session: Session, f: UnitFilter, codes: list[str], *, by: str, uni
     masks = _masks(raw, codes)
     # One row per counted segment with its code set. Joining the segment while grouping is cheap
     # (consecutive codings share a segment) and drops interviewer segments before anything else.
-    seg_sets = (select(raw.c.segment_id, Segment.transcript_id.label("tid"), Segment.turn_id,
+    # Grouped by the segment's primary key, so PostgreSQL accepts its other columns in the select.
+    seg_sets = (select(Segment.id.label("segment_id"), Segment.transcript_id.label("tid"), Segment.turn_id,
                        Segment.word_count.label("words"), *masks)
                 .select_from(raw).join(Segment, Segment.id == raw.c.segment_id))
-    seg_sets = _counted_segments(seg_sets, f).group_by(raw.c.segment_id).subquery("seg_sets")
+    seg_sets = _counted_segments(seg_sets, f).group_by(Segment.id).subquery("seg_sets")
     mcols = [seg_sets.c[m.name] for m in masks]
     if unit == "segments":
         units = (select(*mcols, seg_sets.c.tid, Turn.participant_id.label("pid"), literal(1).label("n"),

@@ -52,6 +52,8 @@ class Base(DeclarativeBase):
 
 class Transcript(Base):
     __tablename__ = "transcripts"
+    # Ids are never reused on SQLite either: the audit trail refers to transcripts by id.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
@@ -300,8 +302,12 @@ class Memo(Base):
     anchor_end: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic concurrency: an edit of a memo someone else changed meanwhile is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     transcript: Mapped[Transcript] = relationship(back_populates="memos")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CoderProgress(Base):
@@ -316,7 +322,10 @@ class CoderProgress(Base):
 
 
 class AuditEntry(Base):
+    """One change: who, when, what (entity and id), the row before and after (None = did not exist)."""
+
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

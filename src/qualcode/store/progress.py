@@ -25,8 +25,8 @@ def set_done(session: Session, transcript_id: int, coder: str, done: bool = True
     row.done = done
     row.done_at = utcnow() if done else None
     session.flush()
-    audit.log(session, coder, "done" if done else "reopened", "progress", transcript_id,
-              transcript_id=transcript_id, before=before, after={"done": done})
+    audit.log(session, coder, "marked done" if done else "reopened", "progress", transcript_id,
+              transcript_id=transcript_id, before=before, after={"coder": coder, "done": done})
 
 
 def is_done(session: Session, transcript_id: int, coder: str) -> bool:

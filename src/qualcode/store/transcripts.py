@@ -6,6 +6,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..transcript import TranscriptData
+from . import audit
 from .models import (
     Annotation,
     Memo,
@@ -68,7 +69,11 @@ def add_transcript(session: Session, data: TranscriptData, imported_by: str | No
              "anchor_start": c.start, "anchor_end": c.end, "created_at": now, "updated_at": now}
             for c in data.comments
         ])
-    return session.get(Transcript, tid)
+    transcript = session.get(Transcript, tid)
+    # Core INSERTs bypass the ORM's audit hook: record the import here.
+    audit.queue(session, "imported", "transcript", tid, tid, after=audit.transcript_snapshot(transcript),
+                fallback=imported_by)
+    return transcript
 
 
 def delete_transcript(session: Session, transcript: Transcript) -> None:

@@ -20,6 +20,7 @@ T = Strings({
     "locked": ("Blind coding: other coders' codings stay hidden until you mark this transcript done.",
                "Sokkokoodaus: muiden koodaukset pysyvät piilossa, kunnes merkitset litteraatin valmiiksi."),
     "coders": ("Coders to compare", "Verrattavat koodaajat"),
+    "linked": ("The segment you opened from the Agreement page:", "Segmentti, jonka avasit Yhtäpitävyys-sivulta:"),
     "need_two": ("Comparing needs at least two coders who have coded this transcript.",
                  "Vertailuun tarvitaan vähintään kaksi koodaajaa, jotka ovat koodanneet litteraatin."),
     "done_by": ("Marked done by: {names}", "Valmiiksi merkinneet: {names}"),
@@ -77,6 +78,12 @@ def _segment(sc: comparison.SegmentComparison, codes) -> None:
                   args=(sc.segment_id, sorted(sc.union)))
 
 
+def _linked(segments: list) -> comparison.SegmentComparison | None:
+    """The segment named by ``?segment=ID`` in the address, if this comparison holds it."""
+    wanted = st.query_params.get("segment", "")
+    return next((sc for sc in segments if str(sc.segment_id) == wanted), None) if wanted.isdigit() else None
+
+
 def render(data: review.ReviewData, codes) -> None:
     if blind() and not data.done:
         st.info(T("locked"))
@@ -98,6 +105,12 @@ def render(data: review.ReviewData, codes) -> None:
     c2.button(T("adopt", n=unanimous), key="cmp-adopt", on_click=_adopt, args=(data.id, cmp.coders),
               disabled=unanimous == 0, help=T("adopt_help"))
     shown = cmp.disagreements if only else cmp.segments
+    linked = _linked(cmp.segments)
+    if linked is not None:  # opened from a link on the Agreement page: that segment first
+        with st.container(border=True):
+            st.caption(T("linked"))
+            _segment(linked, codes)
+        shown = [sc for sc in shown if sc.segment_id != linked.segment_id]
     if not shown:
         st.info(T("nothing"))
         return

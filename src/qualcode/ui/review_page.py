@@ -14,6 +14,7 @@ from .. import review
 from . import compare_view, review_tools, segment_view
 from .actions import show_flash
 from .codes import code_set
+from .history import render_history
 from .i18n import Strings, current_lang
 from .render import esc_md, turn_header
 from .resources import blind, coder, engine
@@ -163,6 +164,7 @@ def render() -> None:
         st.warning(T("no_codebook"))
     if not data.segmented:
         st.warning(T("unsegmented"))
+    render_history(engine(), name)
     if view == "compare":
         compare_view.render(data, codes)
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import review
-from .actions import FAILED, flash, safely
+from .actions import FAILED, flash, learn_from, safely
 from .i18n import Strings
 from .render import esc_md
 from .resources import coder, engine
@@ -73,12 +73,12 @@ def _undo(tid: int, codes) -> None:
     if last is None:
         flash(T("nothing_to_undo"), "error")
         return
-    if safely(review.undo, engine(), tid, coder()) not in (FAILED, 0):
+    if learn_from(review.undo, engine(), tid, coder()) not in (FAILED, 0):
         flash(T("undone", what=describe(last, codes)))
 
 
 def accept_above(tid: int, turn_index: int | None = None) -> None:
-    safely(review.accept_above, engine(), tid, coder(), min_score(), turn_index=turn_index, ok=T("accepted_n"))
+    learn_from(review.accept_above, engine(), tid, coder(), min_score(), turn_index=turn_index, ok=T("accepted_n"))
 
 
 def _set_done(tid: int, done: bool) -> None:
@@ -198,7 +198,7 @@ def _decide_focus(walk: Walk, accept: bool) -> None:
         walk.go(walk.next_waiting(sid))
         return
     touched(walk.tid, sid)
-    if safely(review.accept if accept else review.reject, engine(), sid, waiting[0], coder()) is FAILED:
+    if learn_from(review.accept if accept else review.reject, engine(), sid, waiting[0], coder()) is FAILED:
         return
     if len(waiting) == 1:  # nothing left on this segment: go on to the next one
         nxt = walk.next_waiting(sid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import review
-from .actions import FAILED, safely
+from .actions import FAILED, learn_from, safely
 from .i18n import Strings
 from .render import chip, esc_html, esc_md, segment_block
 from .resources import coder, engine
@@ -66,7 +66,7 @@ def clear_dirty() -> None:
 def _decide(fn, transcript_id: int, segment_id: int, code: str) -> None:
     touched(transcript_id, segment_id)
     mark_dirty([segment_id])
-    safely(fn, engine(), segment_id, code, coder())
+    learn_from(fn, engine(), segment_id, code, coder())
 
 
 def plain_turn(turn: review.TurnView) -> str:
@@ -162,7 +162,7 @@ def _add_body(seg: review.SegmentView, data: review.ReviewData, codes) -> None:
             st.caption(esc_md(T("exclude", text=text)))
     if st.button(T("add_button"), key=f"add-{seg.id}", disabled=choice is None, type="primary"):
         touched(data.id, seg.id)
-        if safely(review.add_code, engine(), seg.id, choice, coder(),
+        if learn_from(review.add_code, engine(), seg.id, choice, coder(),
                   ok=T("added", code=codes.label(choice))) is not FAILED:
             st.session_state.pop(f"pick-{seg.id}", None)
         _close()
