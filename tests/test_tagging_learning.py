@@ -119,6 +119,52 @@ def test_retrain_after_decisions_and_scores_shown(engine, nlp):
     assert any(e.source == "model" for _, items in found.values() for e in items)
 
 
+def test_model_tab_shows_status_cv_scores_and_retrains(engine, nlp, db_url, monkeypatch):
+    """The codebook page's *Suggestion model* tab: nothing before enough decisions, then the
+    model's cross-validated scores per code, and a button that retrains on every decision."""
+    from streamlit.testing.v1 import AppTest
+
+    from qualcode.decisions import wait_for_learning
+    from qualcode.tagging.learning import MIN_DECISIONS, RETRAIN_AFTER, model_status, retrain
+    from qualcode.ui.model_panel import T
+
+    monkeypatch.setenv("QUALCODE_DB", db_url)
+    _tag_some(engine, nlp)
+    status = model_status(engine)
+    assert status.scores is None and status.n_decisions == 0 and status.due_in == MIN_DECISIONS
+
+    def page() -> AppTest:
+        at = AppTest.from_string("from qualcode.ui.model_panel import render_model_tab\nrender_model_tab()",
+                                 default_timeout=180)
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    at = page()
+    assert any("No model trained on this project's decisions yet (0 decisions" in i.value for i in at.info)
+    assert not at.dataframe
+    with transaction(engine) as s:
+        pending = s.execute(select(Suggestion.segment_id, Suggestion.code).order_by(Suggestion.id)).all()
+    for i, (seg_id, code) in enumerate(pending[:30]):
+        (accept if i % 3 else reject)(engine, seg_id, code, "anna")
+    wait_for_learning()
+    assert retrain(engine, nlp=nlp).trained
+    status = model_status(engine)
+    assert status.trained_on == 30 and status.due_in == RETRAIN_AFTER
+
+    at = page()
+    table = at.dataframe[0].value
+    codes = set(table[T("code")])
+    assert {"micro", "macro"} <= codes and codes - {"micro", "macro"} <= set(status.scores["per_code"])
+    micro = table[table[T("code")] == "micro"].iloc[0]
+    assert micro[T("f1")] == pytest.approx(status.scores["micro"]["f1"])
+    assert any("on 30 decisions" not in m.value and "30 decisions" in m.value for m in at.markdown)
+
+    at.button(key="model_retrain").click().run()
+    assert not at.exception, at.exception
+    assert any("model trained on" in m.value and "cross-validated" in m.value for m in at.success)
+
+
 def test_accepted_codings_become_examples(engine, nlp):
     from qualcode.tagging.learning import accepted_examples
 

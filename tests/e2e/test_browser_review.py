@@ -93,7 +93,7 @@ def accept_buttons(pg):
 
 def settle(pg) -> None:
     """Wait until the app has finished running (no "Running..." status widget)."""
-    pg.wait_for_timeout(300)
+    pg.wait_for_timeout(800)  # the status widget shows only after a moment of running
     pg.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=TIMEOUT_MS)
 
 

@@ -133,3 +133,33 @@ def current_scores(engine: Engine, codebook_name: str | None = None) -> dict | N
             return None
         return {**row.scores, "trained_at": row.created_at.isoformat(timespec="seconds"),
                 "n_decisions": row.n_decisions}
+
+
+@dataclass
+class ModelStatus:
+    """What the app shows about the suggestion model: is there one, how good, when is the next."""
+
+    codebook: str | None
+    n_decisions: int  # decisions in the project now
+    scores: dict | None  # current_scores() of the model in use, or None
+    min_decisions: int = MIN_DECISIONS
+    retrain_after: int = RETRAIN_AFTER
+
+    @property
+    def trained_on(self) -> int:
+        return int(self.scores.get("n_decisions", 0)) if self.scores else 0
+
+    @property
+    def due_in(self) -> int:
+        """Decisions still needed before the next automatic retrain."""
+        if not self.scores:
+            return max(0, self.min_decisions - self.n_decisions)
+        return max(0, self.trained_on + self.retrain_after - self.n_decisions)
+
+
+def model_status(engine: Engine) -> ModelStatus:
+    with transaction(engine) as s:
+        current = current_codebook(s)
+        n = store.decision_count(s)
+    name = current[0].name if current else None
+    return ModelStatus(name, n, current_scores(engine, name) if name else None)

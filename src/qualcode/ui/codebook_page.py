@@ -16,6 +16,7 @@ from ..codebook import DEFAULT_CODEBOOK
 from ..codebook.diff import pattern_text
 from ..codebook.overview import CodeEntry, codebook_files, codebook_overview, file_status
 from .i18n import Strings, current_lang
+from .model_panel import render_model_tab
 from .render import chip, esc_html
 from .resources import engine
 
@@ -24,6 +25,7 @@ T = Strings({
     "tab_codes": ("Codes", "Koodit"),
     "tab_versions": ("Versions", "Versiot"),
     "tab_files": ("Files", "Tiedostot"),
+    "tab_model": ("Suggestion model", "Ehdotusmalli"),
     "in_use": ("**{name} {version}**, in use since {at}", "**{name} {version}**, käytössä {at} alkaen"),
     "not_applied": ("No codebook version is recorded in this project yet; showing `{path}`. Run `qualcode tag` or "
                     "`qualcode codebook apply FILE`.",
@@ -286,8 +288,9 @@ def render() -> None:
     view = codebook_overview(engine())
     if view.book is None and not view.entries:
         st.warning(T("no_codebook"))
-    codes, versions, review, files = st.tabs([T("tab_codes"), T("tab_versions"),
-                                              T("tab_review", n=len(view.flagged)), T("tab_files")])
+    codes, versions, review, files, model = st.tabs([T("tab_codes"), T("tab_versions"),
+                                                     T("tab_review", n=len(view.flagged)), T("tab_files"),
+                                                     T("tab_model")])
     with codes:
         _codes_tab(view)
     with versions:
@@ -296,3 +299,5 @@ def render() -> None:
         _review_tab(view)
     with files:
         _files_tab()
+    with model:
+        render_model_tab()
