@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from qualcode.evaluate import GoldFileError, read_gold, scores
+from qualcode.evaluate import GoldFileError, calibration, read_gold, scores
 
 
 def test_per_code_micro_macro_by_hand():
@@ -38,3 +38,22 @@ def test_codes_the_gold_set_does_not_label_are_not_scored(codebook):
              GoldItem("z", frozenset())]
     assert evaluated_codes(book, items) == [c.id for c in book.active_codes if c.id in ("trust", "competition")]
     assert evaluated_codes(book, [GoldItem("z", frozenset())]) == [c.id for c in book.active_codes]
+
+
+def test_calibration_by_hand():
+    # pairs (score, coded): a 0.9 y, b 0.9 n, a 0.2 n, b 0.0 n, a 1.0 y, b 0.25 y
+    gold = [{"a"}, set(), {"a", "b"}]
+    maps = [{"a": 0.9, "b": 0.9}, {"a": 0.2}, {"a": 1.0, "b": 0.25}]
+    cal = calibration(gold, maps, ["a", "b"], bins=4)
+    assert cal["pairs"] == 6
+    by_low = {b["low"]: b for b in cal["bins"]}
+    assert sorted(by_low) == [0.0, 0.25, 0.75]  # no pair in [0.5, 0.75)
+    assert by_low[0.0]["n"] == 2 and by_low[0.0]["mean_score"] == pytest.approx(0.1)
+    assert by_low[0.0]["share_coded"] == 0.0
+    assert by_low[0.25]["n"] == 1 and by_low[0.25]["share_coded"] == 1.0
+    assert by_low[0.75]["n"] == 3  # 0.9, 0.9 and 1.0 (the top bin includes 1.0)
+    assert by_low[0.75]["mean_score"] == pytest.approx(2.8 / 3) and by_low[0.75]["share_coded"] == pytest.approx(2 / 3)
+    ece = 2 / 6 * 0.1 + 1 / 6 * 0.75 + 3 / 6 * abs(2.8 / 3 - 2 / 3)
+    assert cal["ece"] == pytest.approx(ece)
+    brier = (0.01 + 0.81 + 0.04 + 0.0 + 0.0 + 0.5625) / 6
+    assert cal["brier"] == pytest.approx(brier)

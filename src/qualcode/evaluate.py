@@ -105,6 +105,11 @@ def format_report(report: dict) -> str:
         nc = report["no_code"]
         lines.append(f"segments with no gold code given a code: {nc['given_a_code']}/{nc['segments']} "
                      f"({nc['rate']:.1%})")
+    if report.get("calibration"):
+        cal = report["calibration"]
+        lines.append(f"score calibration: ECE {cal['ece']:.3f}, Brier {cal['brier']:.3f} over {cal['pairs']} "
+                     "segment-code pairs (per bin: " + ", ".join(
+                         f"{b['mean_score']:.2f}->{b['share_coded']:.2f}" for b in cal["bins"]) + ")")
     if report.get("confusion"):
         top = ", ".join(f"{c['gold']}->{c['suggested']} ({c['count']})" for c in report["confusion"][:5])
         lines.append(f"most mixed (gold->suggested): {top}")
@@ -129,6 +134,27 @@ def no_code_rate(items: Sequence[GoldItem], predicted: Sequence[Iterable[str]]) 
     return {"segments": len(empty), "given_a_code": flagged, "rate": flagged / len(empty) if empty else 0.0}
 
 
+def calibration(gold: Sequence[Iterable[str]], score_maps: Sequence[dict[str, float]], codes: Iterable[str],
+                bins: int = 10) -> dict:
+    """Do the scores mean what they say? Per score bin: how many (segment, code) pairs, their
+    mean score and the share that the gold set codes; plus the expected calibration error (the
+    pair-weighted mean gap between the two) and the Brier score. A code with no score is 0."""
+    codes = list(codes)
+    pairs = [(float(m.get(c, 0.0)), 1.0 if c in set(g) else 0.0) for g, m in zip(gold, score_maps) for c in codes]
+    rows, ece = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(s, y) for s, y in pairs if lo <= s < hi or (b == bins - 1 and s == 1.0)]
+        if not inside:
+            continue
+        mean_score = sum(s for s, _ in inside) / len(inside)
+        correct = sum(y for _, y in inside) / len(inside)
+        ece += len(inside) / len(pairs) * abs(mean_score - correct)
+        rows.append({"low": lo, "high": hi, "n": len(inside), "mean_score": mean_score, "share_coded": correct})
+    brier = sum((s - y) ** 2 for s, y in pairs) / len(pairs) if pairs else 0.0
+    return {"bins": rows, "ece": ece, "brier": brier, "pairs": len(pairs)}
+
+
 def evaluated_codes(codebook, items: Sequence[GoldItem]) -> list[str]:
     """The codebook's active codes the gold set labels (all of them if it labels none).
 
@@ -151,6 +177,9 @@ def evaluate_tagger(tagger, items: Sequence[GoldItem]) -> dict:
                             subset_scores(items, predicted, codes, "speaker").items()}
     report["no_code"] = no_code_rate(items, predicted)
     report["not_scored"] = sorted({c.id for c in tagger.codebook.active_codes} - set(codes))
+    disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
+    merged = tagger.merged_scores(tagger.features(list(tagger.nlp.pipe([g.text for g in items], disable=disable))))
+    report["calibration"] = calibration([g.codes for g in items], merged, codes)
     return report
 
 
