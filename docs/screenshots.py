@@ -119,9 +119,11 @@ def shoot(url: str, out: Path) -> None:
             page.evaluate("document.activeElement && document.activeElement.blur()")
             page.keyboard.press("j")
             settle(page)
-            page.mouse.wheel(0, 420)
+            page.set_viewport_size({"width": 1440, "height": 1350})  # the header and the first turns
+            page.evaluate("window.scrollTo(0, 0); document.querySelectorAll('*').forEach(e => e.scrollTop = 0)")
             settle(page)
             page.screenshot(path=str(out / "review.png"))
+            page.set_viewport_size({"width": 1440, "height": 1000})
 
             page.mouse.wheel(0, -2000)
             page.get_by_role("button", name="Mark done").click()

@@ -126,3 +126,25 @@ def test_invalid_token_pattern_is_a_codebook_error(nlp):
                        "patterns: [itseluottamus, {tokens: [{LEMMA: jaksaa, NOT_AN_ATTR: true}]}]")
     with pytest.raises(CodebookError, match=r"resilience.*patterns\[1\]"):
         Tagger(nlp, parse_codebook(bad))
+
+
+def test_classifier_evidence_names_the_codes_closest_example(nlp, codebook):
+    """The classifier's score is shown with a real example sentence of that code, even when no
+    example is near enough to count as evidence of its own."""
+    from qualcode.tagging.tagger import CLASSIFIER
+
+    tagger = Tagger(nlp, codebook[0])
+
+    sentences = ["No se on kyl iso.", "Meil on semmonen oma porukka, niille me soitetaan suoraan.",
+                 "Kukaan ei kysy miten mä jaksan.", "Ne vie meiltä keikat halvemmalla."]
+    examples = {c.id: set(c.examples) for c in tagger.codebook.active_codes}
+    seen = 0
+    for spans in tagger.suggest_texts(sentences):
+        for s in spans:
+            for e in s.evidence:
+                if e.pattern == CLASSIFIER:
+                    seen += 1
+                    assert e.detail in examples[s.code], (s.code, e.detail)
+                    assert f'closest "{e.detail}"' in s.reason
+    assert seen >= 3
+    assert "(codebook examples)" not in repr([s.reason for spans in tagger.suggest_texts(sentences) for s in spans])

@@ -163,8 +163,13 @@ class ExampleIndex:
         vectors = np.vstack([f.vector for f in feats])
         return 0.5 * (terms @ self._terms.T).toarray() + 0.5 * np.clip(vectors @ self._vectors.T, 0, 1)
 
-    def nearest(self, feats: Sequence[SegmentFeatures]) -> list[dict[str, ExampleHit]]:
-        """Per segment, each code's nearest example (only codes with a non-zero score)."""
+    def nearest(self, feats: Sequence[SegmentFeatures],
+                closest: list[dict[str, str]] | None = None) -> list[dict[str, ExampleHit]]:
+        """Per segment, each code's nearest example (only codes with a non-zero score).
+
+        ``closest``, a list of one dict per segment, is filled with every code's closest
+        example sentence however far it is: the reason shown with the classifier's score.
+        """
         sims = self.similarities(feats)
         out: list[dict[str, ExampleHit]] = [{} for _ in feats]
         if not len(feats):
@@ -173,6 +178,9 @@ class ExampleIndex:
         for code, idx in self._code_index.items():
             best = idx[np.argmax(sims[:, idx], axis=1)]
             sim = sims[rows, best]
+            if closest is not None:
+                for i, b in enumerate(best):
+                    closest[i][code] = self.texts[b]
             for i in np.flatnonzero(sim > SIM_LOW + MIN_EVIDENCE * (SIM_HIGH - SIM_LOW) / EXAMPLE_WEIGHT - 1e-9):
                 score = example_score(sim[i])
                 if score >= MIN_EVIDENCE:

@@ -40,6 +40,7 @@ RULE_STEP = 0.4  # each further distinct pattern closes this share of the remain
 MODEL_BIAS = -0.3
 RULE_LOGIT = 2.0
 RULE_LOGIT_MORE = 0.5
+CLASSIFIER = "classifier"  # Evidence.pattern of example evidence that is the classifier's probability
 MIN_MODEL_EVIDENCE = 0.15  # lower classifier probabilities are not shown as evidence
 
 
@@ -48,7 +49,7 @@ class Evidence:
     source: str  # rule | example | model
     score: float
     detail: str  # the matched words, the nearest example, or the model's description
-    pattern: str = ""
+    pattern: str = ""  # the rule's pattern; CLASSIFIER for the example classifier's probability
 
     def as_dict(self) -> dict:
         return {"source": self.source, "score": round(self.score, 4), "detail": self.detail, "pattern": self.pattern}
@@ -71,6 +72,9 @@ class Suggestion:
         for e in self.evidence:
             if e.source == "rule":
                 parts.append(f'rule "{e.pattern}" matched "{e.detail}"')
+            elif e.source == "example" and e.pattern == CLASSIFIER:
+                parts.append(f'examples: classifier {e.score:.2f}, closest "{e.detail}"' if e.detail
+                             else f"examples: classifier {e.score:.2f}")
             elif e.source == "example":
                 parts.append(f'nearest example "{e.detail}" ({e.score:.2f})')
             else:
@@ -205,13 +209,14 @@ class Tagger:
                 for code in p:
                     if code in b and not f.rule_patterns.get(code):
                         p[code] = min(p[code], b[code])
-        nearest = examples.nearest(feats) if examples is not None else [{} for _ in feats]
+        closest: list[dict[str, str]] = [{} for _ in feats]
+        nearest = examples.nearest(feats, closest) if examples is not None else [{} for _ in feats]
         if rules is None:
             rules = [{code: [Evidence("rule", f.rule.get(code, 0.0), "")] * n for code, n in f.rule_patterns.items()}
                      for f in feats]
         is_model = classifier is not None and classifier is not self.base_classifier
         out: list[dict[str, tuple[float, list[Evidence]]]] = []
-        for f, rule_evidence, p, ex in zip(feats, rules, probs, nearest):
+        for f, rule_evidence, p, ex, closest_i in zip(feats, rules, probs, nearest, closest):
             res: dict[str, tuple[float, list[Evidence]]] = {}
             candidates = set(rule_evidence) | set(ex) | {c for c, v in p.items() if v >= MIN_MODEL_EVIDENCE}
             for code in candidates:
@@ -227,7 +232,8 @@ class Tagger:
                         if hit is not None:
                             items.append(Evidence("example", hit.score, hit.example))
                     else:
-                        items.append(Evidence("example", p[code], hit.example if hit else "(codebook examples)"))
+                        example = hit.example if hit else closest_i.get(code, "")
+                        items.append(Evidence("example", p[code], example, pattern=CLASSIFIER))
                 else:
                     example = hit.score if hit is not None else 0.0
                     score = noisy_or(rule_score(n_patterns), example)
