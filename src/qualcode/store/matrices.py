@@ -137,13 +137,14 @@ def code_sets(session: Session, f: UnitFilter, codes: list[str], *, by: str, uni
         return []
     raw = _raw_units(f).subquery("raw")
     masks = _masks(raw, codes)
-    # One row per counted segment with its code set. Joining the segment while grouping is cheap
-    # (consecutive codings share a segment) and drops interviewer segments before anything else.
-    # Grouped by the segment's primary key, so PostgreSQL accepts its other columns in the select.
+    # One row per counted segment with its code set: the codings grouped by segment first (in
+    # the order of the (status, segment_id, code) index, so SQLite groups without sorting a
+    # million rows), then joined to their segment, which drops interviewer segments.
+    per_segment = (select(raw.c.segment_id, *masks).group_by(raw.c.segment_id)).subquery("per_segment")
     seg_sets = (select(Segment.id.label("segment_id"), Segment.transcript_id.label("tid"), Segment.turn_id,
-                       Segment.word_count.label("words"), *masks)
-                .select_from(raw).join(Segment, Segment.id == raw.c.segment_id))
-    seg_sets = _counted_segments(seg_sets, f).group_by(Segment.id).subquery("seg_sets")
+                       Segment.word_count.label("words"), *[per_segment.c[m.name] for m in masks])
+                .select_from(per_segment).join(Segment, Segment.id == per_segment.c.segment_id))
+    seg_sets = _counted_segments(seg_sets, f).subquery("seg_sets")
     mcols = [seg_sets.c[m.name] for m in masks]
     if unit == "segments":
         units = (select(*mcols, seg_sets.c.tid, Turn.participant_id.label("pid"), literal(1).label("n"),
