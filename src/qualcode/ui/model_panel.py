@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ..tagging.learning import model_status, retrain
+from .codes import code_set
 from .i18n import Strings
 from .resources import engine, pipeline
 
@@ -24,6 +25,10 @@ T = Strings({
     "none": ("No model trained on this project's decisions yet ({n} decisions so far; {due} more before the "
              "first).", "Projektin päätöksillä ei ole vielä opetettu mallia ({n} päätöstä; ensimmäiseen "
              "tarvitaan vielä {due})."),
+    "none_due": ("No model trained on this project's decisions yet, though there are {n}: it trains after the next "
+                 "decision, or now with *Retrain now*.",
+                 "Projektin päätöksillä ei ole vielä opetettu mallia, vaikka päätöksiä on {n}: se opetetaan "
+                 "seuraavan päätöksen jälkeen tai heti painikkeella *Opeta nyt*."),
     "trained": ("Model trained {at} on {segments} segments ({decisions} decisions, codebook {version}). "
                 "{n} decisions now; next retrain after {due} more.",
                 "Malli opetettu {at}: {segments} segmenttiä ({decisions} päätöstä, koodikirja {version}). "
@@ -39,14 +44,20 @@ T = Strings({
 })
 
 
-def scores_table(scores: dict) -> pd.DataFrame:
-    rows = [{T("code"): code, T("precision"): s["precision"], T("recall"): s["recall"], T("f1"): s["f1"],
-             T("support"): s.get("support", 0)} for code, s in sorted(scores.get("per_code", {}).items())]
+def scores_table(scores: dict, label=lambda code: code) -> pd.DataFrame:
+    """One row per code the decisions say anything about (in ``label`` order), then micro and macro."""
+    per_code = {code: s for code, s in scores.get("per_code", {}).items()
+                if s.get("tp", 0) + s.get("fp", 0) + s.get("fn", 0) > 0}  # not grouping codes nobody uses
+    rows = [{T("code"): label(code), T("precision"): s["precision"], T("recall"): s["recall"], T("f1"): s["f1"],
+             T("support"): s.get("support", 0)} for code, s in per_code.items()]
     for name in ("micro", "macro"):
         if name in scores:
             rows.append({T("code"): name, **{T(k): scores[name][k] for k in ("precision", "recall", "f1")},
                          T("support"): None})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if not table.empty:  # counts as text, so the micro and macro rows show nothing there (not "None")
+        table[T("support")] = ["" if v is None or pd.isna(v) else str(int(v)) for v in table[T("support")]]
+    return table
 
 
 def render_model_tab() -> None:
@@ -57,17 +68,24 @@ def render_model_tab() -> None:
         return
     scores = status.scores
     if not scores:
-        st.info(T("none", n=status.n_decisions, due=status.due_in))
+        st.info(T("none", n=status.n_decisions, due=status.due_in) if status.due_in
+                else T("none_due", n=status.n_decisions))
     else:
-        st.markdown(T("trained", at=scores.get("trained_at", "?"), segments=scores.get("n_segments", "?"),
+        st.markdown(T("trained", at=str(scores.get("trained_at", "?")).replace("T", " "), segments=scores.get("n_segments", "?"),
                       decisions=status.trained_on, version=scores.get("codebook_version", "?"),
                       n=status.n_decisions, due=status.due_in))
         if scores.get("per_code"):
             st.caption(T("cv"))
-            table = scores_table(scores)
-            st.dataframe(table.style.format(precision=3, na_rep="").background_gradient(
-                subset=[T("f1")], cmap="RdYlGn", vmin=0, vmax=1), hide_index=True, width="stretch")
+            codes = code_set(engine())
+            table = scores_table(scores, codes.label)
+            style = (table.style.format(precision=3, na_rep="")
+                     .background_gradient(subset=[T("f1")], cmap="RdYlGn", vmin=0, vmax=1))
+            st.dataframe(style, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
+    done = st.session_state.pop("model_retrain_report", None)
+    if done is not None:
+        (st.success if done[0] else st.warning)(done[1])
     if st.button(T("retrain"), disabled=status.n_decisions == 0, key="model_retrain"):
         with st.spinner(T("retraining")):
             report = retrain(engine(), nlp=pipeline())
-        (st.success if report.trained else st.warning)(report.summary())
+        st.session_state["model_retrain_report"] = (report.trained, report.summary())
+        st.rerun()  # show the new model's scores above
