@@ -2,58 +2,27 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from .conftest import ROOT
+from .browser import CHROMIUM, need_chromium, running_app
 from .test_codebook_page import migrated_project
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def served_app(engine, db_url, tmp_path):
+    need_chromium()
     migrated_project(engine)
-    port = _free_port()
-    env = {**os.environ, "QUALCODE_DB": db_url, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}"
-           f"{os.environ.get('PYTHONPATH', '')}"}
-    log = open(tmp_path / "streamlit.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-                             "--server.address", "127.0.0.1", "--server.port", str(port),
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail((tmp_path / "streamlit.log").read_text())
-                time.sleep(0.5)
+    with running_app(db_url, tmp_path / "streamlit.log", start_timeout=120) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 def test_codebook_page_in_chromium(served_app):
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page = browser.new_page()
             page.goto(f"{served_app}/codebook", timeout=120_000)

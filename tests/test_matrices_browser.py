@@ -4,63 +4,24 @@ downloads the matrix as XLSX, which is opened again and checked."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from . import matrices_data
-from .conftest import ROOT
+from .browser import CHROMIUM, need_chromium, running_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_MS = 120_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def server(tmp_path, engine, db_url):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make setup-test installs it)")
+    need_chromium()
     matrices_data.build(engine)
-    port = _free_port()
-    env = dict(os.environ, QUALCODE_DB=db_url, PYTHONPATH=str(ROOT / "src"))
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"streamlit did not start:\n{(tmp_path / 'streamlit.log').read_text()}")
-                time.sleep(0.3)
+    with running_app(db_url, tmp_path / "streamlit.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_click_a_cell_read_its_quotes_and_download(server, tmp_path):

@@ -5,68 +5,27 @@ keyboard, and the database is checked afterwards. Nothing may be requested from 
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from ..app_support import project_template  # noqa: F401
-from ..conftest import ROOT
+from ..browser import CHROMIUM, CHROMIUM_ARGS, need_chromium, running_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 90_000  # shared CI machines can be slow to draw a first page
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def server(tmp_path, project_template):  # noqa: F811
     """`streamlit run streamlit_app.py` on a copy of the tagged project, on a free loopback port."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make setup-test installs it)")
+    need_chromium()
     db = tmp_path / "project.db"
     shutil.copy(project_template, db)
-    port = free_port()
-    env = dict(os.environ, QUALCODE_DB=f"sqlite:///{db}", PYTHONPATH=str(ROOT / "src"))
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"streamlit did not start:\n{(tmp_path / 'streamlit.log').read_text()}")
-                time.sleep(0.3)
+    with running_app(f"sqlite:///{db}", tmp_path / "streamlit.log", start_timeout=60) as url:
         yield url, f"sqlite:///{db}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture
