@@ -169,7 +169,9 @@ def evaluated_codes(codebook, items: Sequence[GoldItem]) -> list[str]:
 def evaluate_tagger(tagger, items: Sequence[GoldItem]) -> dict:
     """The full report for a tagger on a gold set: scores, spoken/standard and speaker subsets, no-code rate."""
     codes = evaluated_codes(tagger.codebook, items)
-    predicted = [[s.code for s in sugg if s.code in codes] for sugg in tagger.suggest_texts([g.text for g in items])]
+    # One merged score per code and segment: thresholded, the suggestions; binned, the calibration.
+    merged = tagger.merged_scores(tagger.text_features([g.text for g in items]))
+    predicted = [[c for c in codes if m.get(c, 0.0) >= tagger.threshold(c)] for m in merged]
     report = scores([g.codes for g in items], predicted, codes)
     report["by_style"] = {k: {"n": v["n"], "micro": v["micro"]} for k, v in
                           subset_scores(items, predicted, codes, "style").items()}
@@ -177,8 +179,6 @@ def evaluate_tagger(tagger, items: Sequence[GoldItem]) -> dict:
                             subset_scores(items, predicted, codes, "speaker").items()}
     report["no_code"] = no_code_rate(items, predicted)
     report["not_scored"] = sorted({c.id for c in tagger.codebook.active_codes} - set(codes))
-    disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
-    merged = tagger.merged_scores(tagger.features(list(tagger.nlp.pipe([g.text for g in items], disable=disable))))
     report["calibration"] = calibration([g.codes for g in items], merged, codes)
     return report
 
@@ -202,11 +202,10 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
 
     codes = evaluated_codes(tagger.codebook, list(items) + list(train_items or []))
     all_codes = [c.id for c in tagger.codebook.active_codes]
-    disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
     n_eval = len(items)
     if train_items is not None:
         items = list(items) + list(train_items)
-    feats = tagger.features(list(tagger.nlp.pipe([g.text for g in items], disable=disable)))
+    feats = tagger.text_features([g.text for g in items])
     # Codes the gold set does not label are unknown (-1), not negatives.
     Y = label_matrix([{c: int(c in g.codes) for c in codes} for g in items], all_codes)
     base = tagger.codebook_training() if tagger.classifier is not None else None

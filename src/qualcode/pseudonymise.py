@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .importing.turns import KNOWN_LABEL, find_annotations
+from .nlp import tagging_disabled
 from .transcript import AnnotationData, CommentData, ParticipantData, TranscriptData, TurnData
 
 FIRM_PREFIXES = ("yritys", "firma", "firm", "company", "organisaatio", "organisation", "organization")
@@ -147,7 +148,7 @@ def find_names(data: TranscriptData, nlp, names: NameList | None = None) -> Foun
     entries = []
     for kind, name in (names or NameList()).entries():
         entries.append((kind, name, [t.lemma_.lower() for t in nlp(name)]))
-    disabled = [p for p in ("parser",) if p in nlp.pipe_names]
+    disabled = tagging_disabled(nlp, sentences=False)
     lines, starts, pos = [], [], 0
     for line in data.text.split("\n"):
         lines.append(line)

@@ -22,6 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.language import Language
 
 from ..codebook import Codebook
+from ..nlp import tagging_disabled
 from .features import SegmentFeatures, identity, segment_features
 
 # Similarity SIM_LOW scores 0, SIM_HIGH scores EXAMPLE_WEIGHT: one example alone is
@@ -104,8 +105,7 @@ def example_features(nlp: Language, texts: Sequence[str]) -> list[SegmentFeature
     cached = _load(path)
     if cached is not None and len(cached) == len(texts):
         return cached
-    disable = [p for p in ("parser",) if p in nlp.pipe_names]
-    feats = [segment_features(d) for d in nlp.pipe(texts, disable=disable)]
+    feats = [segment_features(d) for d in nlp.pipe(texts, disable=tagging_disabled(nlp, sentences=False))]
     _store(path, feats)
     return feats
 

@@ -46,8 +46,7 @@ def fit_model(tagger: Tagger, texts: Sequence[str], label_sets: Sequence[dict[st
               folds: int = 5) -> tuple[CorrectionModel, dict]:
     """The classifier retrained on the codebook's examples plus these labelled texts, and its CV scores."""
     codes = [c.id for c in tagger.codebook.active_codes]
-    disable = [p for p in ("parser",) if p in tagger.nlp.pipe_names]
-    feats = tagger.features(list(tagger.nlp.pipe(texts, disable=disable)))
+    feats = tagger.text_features(texts)
     Y = label_matrix(label_sets, codes)
     model = fit_with_base(codes, tagger.codebook_training(), feats, Y)
     cv = cross_validated(tagger, feats, Y, codes, folds=folds) if len(feats) >= 10 else {}

@@ -28,6 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..codebook import Codebook
+from ..nlp import tagging_disabled
 from .classifier import CodeClassifier, codebook_training_set, training_key
 from .examples import ExampleIndex, cached_fit, example_features
 from .features import SegmentFeatures, segment_features
@@ -176,6 +177,10 @@ class Tagger:
         """What the classifier learns from (lemmas, vector), with the rule evidence counted per code."""
         return self._rules(spans)[0]
 
+    def text_features(self, texts: Sequence[str]) -> list[SegmentFeatures]:
+        """``features`` of plain texts, one segment each, lemmatised without the parser."""
+        return self.features(list(self.nlp.pipe(texts, disable=tagging_disabled(self.nlp, sentences=False))))
+
     def _rules(self, spans: Sequence[Doc | Span]):
         feats = [segment_features(s) for s in spans]
         rules = [self._rule_evidence(hits) for hits in self.rules.match_spans(spans)]
@@ -264,9 +269,8 @@ class Tagger:
 
     def suggest_texts(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[list[Suggestion]]:
         """Suggestions for plain texts (one segment each), lemmatised in batches without the parser."""
-        disable = [p for p in ("parser",) if p in self.nlp.pipe_names]
         batch: list[Doc] = []
-        for doc in self.nlp.pipe(texts, batch_size=batch_size, disable=disable):
+        for doc in self.nlp.pipe(texts, batch_size=batch_size, disable=tagging_disabled(self.nlp, sentences=False)):
             batch.append(doc)
             if len(batch) >= batch_size:
                 yield from self.suggest_many(batch)
