@@ -21,7 +21,8 @@ from .store import progress as progress_store
 from .store.codebooks import current_version
 from .store.codings import Decision, DecisionError
 from .store.memos import MemoError
-from .store.models import STATUS_ACCEPTED, STATUS_REJECTED, Coding, Segment, Suggestion, Turn
+from .store.models import STATUS_ACCEPTED, STATUS_REJECTED, Coding, Suggestion
+from .store.pending import pending_suggestions
 
 __all__ = ["DecisionError", "MemoError", "LastAction", "accept", "accept_above", "add_code", "add_memo",
            "delete_memo", "last_action", "notify_learning", "pending_codes", "reject", "remove_code", "set_done",
@@ -64,18 +65,10 @@ def accept_above(engine: Engine, transcript_id: int, coder: str, min_score: floa
         version = current_version(s)
         if version is None:
             return 0
-        q = (select(Suggestion.segment_id, Suggestion.code).join(Segment, Segment.id == Suggestion.segment_id)
-             .where(Segment.transcript_id == transcript_id, Suggestion.codebook_version_id == version.id,
-                    Suggestion.score >= min_score))
-        if turn_index is not None:
-            q = q.join(Turn, Turn.id == Segment.turn_id).where(Turn.index == turn_index)
-        if code:
-            q = q.where(Suggestion.code == code)
-        decided = set(s.execute(select(Coding.segment_id, Coding.code).join(Segment, Segment.id == Coding.segment_id)
-                                .where(Segment.transcript_id == transcript_id, Coding.coder == coder)).all())
-        todo = [Decision(sid, c, STATUS_ACCEPTED) for sid, c in s.execute(q.order_by(Segment.index, Suggestion.code))
-                if (sid, c) not in decided]
-        return coding_store.decide_many(s, todo, coder)
+        # Interviewer turns too: they carry suggestions only when the codebook tags them.
+        rows = pending_suggestions(s, version.id, coder, transcript_ids=[transcript_id], codes=[code] if code else None,
+                                   min_score=min_score, turn_index=turn_index, include_interviewer=True)
+        return coding_store.decide_many(s, [Decision(sid, c, STATUS_ACCEPTED) for sid, c, _, _ in rows], coder)
 
 
 def pending_codes(engine: Engine, segment_id: int, coder: str) -> list[str]:
