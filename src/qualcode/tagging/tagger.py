@@ -140,8 +140,6 @@ class Tagger:
     ``use_examples=False`` only the rules suggest.
     """
 
-    cap_model_by_base = True  # a no-keyword code's model probability capped by the codebook classifier
-
     def __init__(self, nlp: Language, codebook: Codebook, model=None, *, use_examples: bool = True,
                  extra_examples: Iterable[tuple[str, str]] = ()) -> None:
         self.nlp = nlp
@@ -209,7 +207,7 @@ class Tagger:
         """
         probs = classifier.predict_code_proba(feats) if classifier is not None else [{} for _ in feats]
         base = self.base_classifier
-        if self.cap_model_by_base and classifier is not None and base is not None and classifier is not base:
+        if classifier is not None and base is not None and classifier is not base:
             for p, b, f in zip(probs, base.predict_code_proba(feats), feats):
                 for code in p:
                     if code in b and not f.rule_patterns.get(code):
