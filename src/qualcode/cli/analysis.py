@@ -56,6 +56,15 @@ def _emit(data: bytes | str, output: str | None, binary: bool) -> None:
         click.echo(data if isinstance(data, str) else data.decode("utf-8"), nl=False)
 
 
+def _prepare(engine) -> None:
+    """Recount changed transcripts first, with a progress bar when there are many."""
+    from ..matrices import BIG_REFRESH, prepare_counts, stale_transcripts
+
+    if stale_transcripts(engine) > BIG_REFRESH:
+        with progress_bar("counting code sets", "transcript") as update:
+            prepare_counts(engine, update)
+
+
 @main.command("matrix")
 @spec_options
 @click.option("--share", is_flag=True, help="Percent of each group's units instead of counts.")
@@ -74,6 +83,7 @@ def matrix_cmd(obj, spec, share, total_row, fmt, when, lang, output):
     spec.share, spec.total_row = share, total_row
     part = "shares" if share else "counts"
     try:
+        _prepare(obj.engine)
         report = build_report(obj.engine, spec, when=when, lang=lang, parts=(part,))
         table = report.table(part)
         if not total_row:
@@ -103,6 +113,7 @@ def cooccurrence_cmd(obj, spec, co_unit, group, fmt, output):
     from ..matrices import cooccurrence
 
     try:
+        _prepare(obj.engine)
         co = cooccurrence(obj.engine, spec, co_unit)
     except MatrixError as exc:
         fail(str(exc), 2)
@@ -129,6 +140,7 @@ def framework_cmd(obj, spec, rows, quotes, codes, fmt, output):
     from ..matrices import framework_matrix
 
     try:
+        _prepare(obj.engine)
         fw = framework_matrix(obj.engine, spec, rows, quotes, list(codes) or None)
     except MatrixError as exc:
         fail(str(exc), 2)
@@ -185,6 +197,7 @@ def export_cmd(obj, fmt, codebook_path, table, parts, framework_rows, quotes, wh
         elif fmt == "qdpx":
             click.echo(refi.write_qdpx(obj.engine, path))
         else:
+            _prepare(obj.engine)
             export(obj.engine, spec, fmt, path, table=table, when=when, lang=lang, parts=tuple(parts) or PARTS,
                    framework_rows=framework_rows, quotes_per_cell=quotes)
     except (CodebookError, NotImplementedError, refi.RefiError) as exc:

@@ -27,9 +27,8 @@ from ..matrices import (
     code_labels,
     load_context,
 )
-from ..matrices.spec import BASE_NAMES
+from ..matrices.spec import BASE_NAMES, reading
 from ..store import matrices as q
-from ..store import transaction
 from ..store.codebooks import current_version
 
 INDENT = "\u00a0\u00a0"  # sub-codes are indented with non-breaking spaces in every format
@@ -101,7 +100,7 @@ def build_report(engine: Engine, spec: MatrixSpec, *, when: str | date | datetim
     if unknown:
         raise ReportError(f"unknown report parts: {', '.join(unknown)}; choose from {', '.join(PARTS)}")
     stamp = parse_date(when)
-    with transaction(engine) as s:
+    with reading(engine) as s:
         ctx = load_context(s, spec, codebook)
         theme = build_theme_matrix(s, spec, ctx=ctx)
         tables: list[Table] = []

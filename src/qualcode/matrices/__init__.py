@@ -33,8 +33,11 @@ from .spec import (
     coders,
     code_tree,
     context,
+    BIG_REFRESH,
     load_context,
+    prepare_counts,
     rollup_mapping,
+    stale_transcripts,
 )
 from .theme import ThemeMatrix, build_theme_matrix, theme_matrix, theme_matrix_full
 
@@ -44,5 +47,6 @@ __all__ = [
     "MatrixError", "MatrixSpec", "Quote", "ThemeMatrix", "build_cooccurrence", "build_framework",
     "attribute_choices", "build_theme_matrix", "cell_quotes", "code_labels", "coders", "code_tree", "context",
     "cooccurrence",
-    "framework_matrix", "load_context", "rollup_mapping", "theme_matrix", "theme_matrix_full",
+    "framework_matrix", "load_context", "rollup_mapping", "theme_matrix", "theme_matrix_full", "BIG_REFRESH",
+    "prepare_counts", "stale_transcripts",
 ]

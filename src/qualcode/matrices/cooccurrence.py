@@ -13,8 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ..codebook import Codebook
-from ..store import transaction
-from .spec import TOTAL, Context, MatrixError, MatrixSpec, load_context
+from .spec import TOTAL, Context, MatrixError, MatrixSpec, load_context, reading
 from .units import load_units
 
 CO_UNITS = ("segments", "turns")
@@ -60,5 +59,5 @@ def build_cooccurrence(session, spec: MatrixSpec, unit: str = "segments", codebo
 def cooccurrence(engine: Engine, spec: MatrixSpec, unit: str = "segments",
                  codebook: Codebook | None = None) -> Cooccurrence:
     """Codes by codes on ``unit`` (segments or turns), overall and per group of ``spec.by``."""
-    with transaction(engine) as s:
+    with reading(engine) as s:
         return build_cooccurrence(s, spec, unit, codebook)

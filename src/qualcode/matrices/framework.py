@@ -17,7 +17,7 @@ from ..codebook import Codebook
 from ..store import matrices as q
 from ..store import transaction
 from ..store.models import ROLE_INTERVIEWER
-from .spec import TOTAL, Context, MatrixError, MatrixSpec, load_context, load_grouping
+from .spec import TOTAL, Context, MatrixError, MatrixSpec, load_context, load_grouping, reading
 
 ROW_KINDS = ("transcripts", "participants")
 QUOTE_CHARS = 400
@@ -180,7 +180,7 @@ def build_framework(session, spec: MatrixSpec, rows: str = "transcripts", quotes
 def framework_matrix(engine: Engine, spec: MatrixSpec, rows: str = "transcripts", quotes_per_cell: int = 3,
                      codes: list[str] | None = None, codebook: Codebook | None = None) -> FrameworkMatrix:
     """Transcripts (or participants) by codes with representative quotes and memos."""
-    with transaction(engine) as s:
+    with reading(engine) as s:
         return build_framework(s, spec, rows, quotes_per_cell, codes, codebook)
 
 

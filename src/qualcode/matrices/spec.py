@@ -10,14 +10,18 @@ interview or per speaker.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from ..codebook import Codebook
 from ..importing.attributes import INTERVIEW_FORMATS, ORGANISATION_TYPES, STAKEHOLDERS
 from ..store import transaction
 from ..store import matrices as q
+from ..store import set_counts
 from ..store.codebooks import current_codebook, current_version
 from ..store.matrices import BY_PARTICIPANT, BY_TRANSCRIPT, MISSING
 from ..store.models import ADJUDICATED, ROLE_INTERVIEWER
@@ -236,6 +240,30 @@ def load_context(session, spec: MatrixSpec, codebook: Codebook | None = None) ->
     f = q.UnitFilter(status=spec.status, coder=spec.coder, version_id=version.id if version else None)
     label = f"{codebook.name} {codebook.version}" if codebook else None
     return Context(spec, codebook, label, f, group_order(session, spec.by), rollup_mapping(codebook, spec.rollup))
+
+
+BIG_REFRESH = 50  # stale transcripts above which the faces show progress while counts are brought up to date
+
+
+def prepare_counts(engine: Engine, progress=None) -> int:
+    """Bring the kept code-set counts up to date (`store.set_counts.refresh`); returns how many
+    transcripts were recounted. Every matrix entry point does this itself; the CLI and the app
+    call it first with a progress bar when many transcripts changed (an import, a codebook
+    migration, a bulk accept), which on a million codings takes about ten seconds."""
+    return set_counts.refresh(engine, progress)
+
+
+def stale_transcripts(engine: Engine) -> int:
+    return set_counts.stale_count(engine)
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A session for building matrices, opened after the kept code-set counts are brought up
+    to date (`store.set_counts.refresh`; readers would be right without it, only slower)."""
+    set_counts.refresh(engine)
+    with transaction(engine) as s:
+        yield s
 
 
 def context(engine: Engine, spec: MatrixSpec, codebook: Codebook | None = None) -> Context:

@@ -15,8 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ..codebook import Codebook
-from ..store import transaction
-from .spec import MISSING, TOTAL, Context, MatrixSpec, load_context
+from .spec import MISSING, TOTAL, Context, MatrixSpec, load_context, reading
 from .units import bases, load_units
 
 
@@ -52,10 +51,10 @@ class ThemeMatrix:
 
 
 def build_theme_matrix(session, spec: MatrixSpec, codebook: Codebook | None = None,
-                       ctx: Context | None = None) -> ThemeMatrix:
+                       ctx: Context | None = None, *, counted: bool = True) -> ThemeMatrix:
     ctx = ctx or load_context(session, spec, codebook)
-    units = load_units(session, ctx, spec.unit)
-    base = bases(session, ctx, spec.unit)
+    units = load_units(session, ctx, spec.unit, counted=counted)
+    base = bases(session, ctx, spec.unit, counted=counted)
     seen = (set(base.index) | set(units.table["group"])) - {TOTAL}
     order = list(ctx.order)
     groups = order + sorted(seen - set(order) - {MISSING}) + ([MISSING] if MISSING in seen else [])
@@ -69,7 +68,7 @@ def build_theme_matrix(session, spec: MatrixSpec, codebook: Codebook | None = No
 
 
 def theme_matrix_full(engine: Engine, spec: MatrixSpec, codebook: Codebook | None = None) -> ThemeMatrix:
-    with transaction(engine) as s:
+    with reading(engine) as s:
         return build_theme_matrix(s, spec, codebook)
 
 

@@ -58,17 +58,20 @@ class Units:
         return self.per_group(ones, ["any"])["any"]
 
 
-def load_units(session, ctx: Context, unit: str = "segments") -> Units:
-    """The membership table for ``unit`` (segments, words, documents, participants or turns)."""
+def load_units(session, ctx: Context, unit: str = "segments", *, counted: bool = True) -> Units:
+    """The membership table for ``unit`` (segments, words, documents, participants or turns).
+
+    ``counted=False`` groups the codings themselves instead of reading the kept counts (same result).
+    """
     f = ctx.unit_filter
     targets = ctx.targets()
     kind = "turns" if unit == "turns" else "segments"
     sources = sorted(targets) + [q.OTHER]  # codes seen elsewhere show up as OTHER: then look them up
-    rows = q.code_sets(session, f, sources, by=ctx.spec.by, unit=kind, per=PER[unit])
+    rows = q.code_sets(session, f, sources, by=ctx.spec.by, unit=kind, per=PER[unit], counted=counted)
     carried = _decode(rows, sources)
     if carried[:, -1].any():
         sources = q.distinct_codes(session, f)
-        rows = q.code_sets(session, f, sources, by=ctx.spec.by, unit=kind, per=PER[unit])
+        rows = q.code_sets(session, f, sources, by=ctx.spec.by, unit=kind, per=PER[unit], counted=counted)
         carried = _decode(rows, sources)
     present = [c for i, c in enumerate(sources) if c != q.OTHER and carried[:, i].any()]
     tree = ctx.rows_for(present)
@@ -101,9 +104,9 @@ def _decode(rows: list[tuple], sources: list[str]) -> np.ndarray:
     return carried
 
 
-def bases(session, ctx: Context, unit: str) -> pd.Series:
+def bases(session, ctx: Context, unit: str, *, counted: bool = True) -> pd.Series:
     """What each group (and ``total``) has of ``unit`` in all, coded or not: the share denominators."""
-    table = pd.DataFrame.from_records(q.base_counts(session, ctx.spec.by),
+    table = pd.DataFrame.from_records(q.base_counts(session, ctx.spec.by, counted=counted),
                                       columns=["group", "tid", "pid", "segments", "words"])
     if table.empty:
         return pd.Series({TOTAL: 0}, dtype="int64")

@@ -16,6 +16,17 @@ from datetime import datetime
 from sqlalchemy import BigInteger, and_, case, cast, distinct, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
+from . import set_counts
+from .set_groups import (  # noqa: F401  (the constants are this module's API too)
+    BY_PARTICIPANT,
+    BY_TRANSCRIPT,
+    MASK_BITS,
+    MISSING,
+    OTHER,
+    group_namer,
+    grouped_sets,
+)
+
 from .models import (
     ROLE_INTERVIEWER,
     STATUS_ACCEPTED,
@@ -33,11 +44,6 @@ from .models import (
     Turn,
 )
 
-MASK_BITS = 62  # codes per bit mask: SQLite and PostgreSQL integers are signed 64-bit
-MISSING = "(missing)"
-BY_TRANSCRIPT = "transcript"
-BY_PARTICIPANT = "participant"
-OTHER = "\x00other"  # stands for codes not listed in a code_sets() call
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ def _group_expr(q, by: str, transcript_id, participant_id):
 
 
 def code_sets(session: Session, f: UnitFilter, codes: list[str], *, by: str, unit: str = "segments",
-              per: str = "group") -> list[tuple]:
+              per: str = "group", counted: bool = True) -> list[tuple]:
     """Units summarised by the set of ``codes`` they carry, as bit masks, and by group.
 
     Rows are ``(mask_0, ..., group, ident, units, words)``; bit j of mask i stands for
@@ -132,9 +138,15 @@ def code_sets(session: Session, f: UnitFilter, codes: list[str], *, by: str, uni
     transcript (participant) and group, its mask the union of its units' code sets. A million
     codings come back as a few thousand rows, from which roll-up, shares and co-occurrence
     follow in memory.
+
+    Accepted codings are read from the kept per-speaker counts (`set_counts`; ``counted=False``
+    groups the codings themselves, the reference the tests compare with); open suggestions
+    (``status="all"``) always come from the codings and suggestions.
     """
     if not codes:
         return []
+    if counted and _countable(f):
+        return grouped_sets(session, f.coder, f.transcript_ids, codes, by=by, unit=unit, per=per)
     raw = _raw_units(f).subquery("raw")
     masks = _masks(raw, codes)
     # One row per counted segment with its code set: the codings grouped by segment first (in
@@ -175,6 +187,10 @@ def code_sets(session: Session, f: UnitFilter, codes: list[str], *, by: str, uni
     return list(session.execute(q).all())
 
 
+def _countable(f: UnitFilter) -> bool:
+    return f.status == "accepted" or f.version_id is None
+
+
 def _counted_segments(q, f: UnitFilter):
     q = q.where(Segment.role != ROLE_INTERVIEWER)
     if f.transcript_ids is not None:
@@ -182,8 +198,12 @@ def _counted_segments(q, f: UnitFilter):
     return q
 
 
-def base_counts(session: Session, by: str) -> list[tuple]:
+def base_counts(session: Session, by: str, *, counted: bool = True) -> list[tuple]:
     """(group, transcript_id, participant_id, segments, words) of everything each speaker said."""
+    if counted:
+        group_of = group_namer(session, by)
+        return sorted(((group_of(tid, pid), tid, pid, int(n), int(w)) for tid, pid, n, w
+                       in set_counts.speaker_totals(session)), key=lambda r: (r[1], r[2] is None, r[2] or 0))
     spoken = (select(Segment.transcript_id.label("tid"), Turn.participant_id.label("pid"),
                      func.count().label("n"), func.sum(Segment.word_count).label("words"))
               .join(Turn, Turn.id == Segment.turn_id).where(Segment.role != ROLE_INTERVIEWER)

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -376,3 +377,46 @@ class PseudonymCounter(Base):
 
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CodeSetCount(Base):
+    """How many units of one speaker carry each set of accepted codes: what matrices read.
+
+    Kept by `store.set_counts` (see there), one row per transcript, speaker (``participant_id``),
+    unit (``s`` segment, ``t`` turn) and coder (``""`` for anyone). ``sets`` packs that speaker's
+    code sets as little-endian int64 triples (set key, units, words); the key names a row of
+    `CodeSetName`. Segments with no code count under the empty set, for anyone only, so the
+    rows also hold what each speaker said in all. Packed, because a million codings make a few
+    hundred thousand (speaker, set) pairs, which numpy reads from a few thousand rows at once.
+    """
+
+    __tablename__ = "code_set_counts"
+    __table_args__ = (Index("ix_code_set_counts_read", "unit", "coder", "transcript_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(1))
+    coder: Mapped[str] = mapped_column(String(255))
+    sets: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CodeSetName(Base):
+    """The codes of a set (sorted, joined by ``\x1f``) by its key: 64 bits of its BLAKE2b hash,
+    the same in every process, so concurrent refreshes never disagree on a key."""
+
+    __tablename__ = "code_set_names"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    codes: Mapped[str] = mapped_column(Text)
+
+
+class StaleCodeSets(Base):
+    """Transcripts whose `CodeSetCount` rows are out of date: marked by triggers, cleared by a refresh.
+
+    No foreign key: a transcript being deleted is marked by its segments' triggers on the way.
+    """
+
+    __tablename__ = "code_sets_stale"
+
+    transcript_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

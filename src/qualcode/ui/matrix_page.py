@@ -55,6 +55,7 @@ T = Strings({
     "co_all": ("all groups", "kaikki ryhmät"),
     "co_caption": ("The diagonal counts units carrying the code at all.",
                    "Lävistäjä laskee yksiköt, joilla koodi on."),
+    "counting": ("Counting the codings of changed transcripts...", "Lasketaan muuttuneiden litteraattien koodauksia..."),
     "fw_rows": ("Rows", "Rivit"),
     "fw_transcripts": ("transcripts", "litteraatit"),
     "fw_participants": ("participants", "osallistujat"),
@@ -193,6 +194,7 @@ def render() -> None:
     if not _has_transcripts():
         st.info(T("empty"))
         return
+    _prepare_counts()
     spec = spec_controls("m")
     labels = _labels(spec)
     theme, co, fw = st.tabs([T("tab_theme"), T("tab_co"), T("tab_fw")])
@@ -202,6 +204,16 @@ def render() -> None:
         _co_tab(spec, labels)
     with fw:
         _framework_tab(spec, labels)
+
+
+def _prepare_counts() -> None:
+    """After an import or a codebook change, recount the changed transcripts with a progress bar."""
+    eng = engine()
+    if mx.stale_transcripts(eng) <= mx.BIG_REFRESH:
+        return
+    bar = st.progress(0.0, text=T("counting"))
+    mx.prepare_counts(eng, lambda done, total, _label="": bar.progress(done / max(total, 1), text=T("counting")))
+    bar.empty()
 
 
 def _has_transcripts() -> bool:
