@@ -25,7 +25,7 @@ def server(tmp_path, engine, db_url):
 
 
 def test_click_a_cell_read_its_quotes_and_download(server, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -47,6 +47,10 @@ def test_click_a_cell_read_its_quotes_and_download(server, tmp_path):
             page.get_by_role("button", name="Download XLSX").click()
         path = tmp_path / "download.xlsx"
         info.value.save_as(path)
+        # The other tabs are computed when opened: the framework matrix shows its quotes then.
+        page.get_by_role("tab", name="Framework matrix").click()
+        page.get_by_text("Each cell: n coded segments").wait_for()
+        expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)  # the theme matrix is gone
         browser.close()
     rows = list(openpyxl.load_workbook(path)["counts"].iter_rows(values_only=True))
     assert rows[0] == ("code", "label", "management", "gig_worker", "ohs", "total")

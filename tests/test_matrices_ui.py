@@ -69,10 +69,14 @@ def test_settings_change_the_matrix(mini):
 
 
 def test_cooccurrence_and_framework_tabs(mini):
-    at = page(_matrix_page, m_co_unit="turns", m_co_group="gig_worker")
-    co = at.dataframe[1].value
+    at = page(_matrix_page)
+    assert len(at.dataframe) == 1  # only the open tab (the theme matrix) is computed
+    at = page(_matrix_page, m_tab="Co-occurrence", m_co_unit="turns", m_co_group="gig_worker")
+    assert len(at.dataframe) == 1
+    co = at.dataframe[0].value
     assert co.iloc[0].tolist() == [2, 2, 1, 0, 1, 0]  # support's row on turns of gig workers
-    fw = at.dataframe[2].value
+    at = page(_matrix_page, m_tab="Framework matrix")
+    fw = at.dataframe[0].value
     assert list(fw.index) == ["m1", "g1", "g2"]
     assert fw.loc["m1", "Practical support"].startswith("n=2\n“Kysyin neuvoa kollegalta.”")
 

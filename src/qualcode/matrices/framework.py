@@ -17,6 +17,7 @@ from ..codebook import Codebook
 from ..store import matrices as q
 from ..store import transaction
 from ..store.models import ROLE_INTERVIEWER
+from ..store.set_counts import no_gc
 from .spec import TOTAL, Context, MatrixError, MatrixSpec, load_context, load_grouping, reading
 
 ROW_KINDS = ("transcripts", "participants")
@@ -117,23 +118,31 @@ def _rolled(ctx: Context, found: list[q.QuoteRow], keep: set[str] | None = None)
         for t in targets.get(r.code, [r.code]):
             if keep is not None and t not in keep:
                 continue
-            seen = per.setdefault(t, {})
-            if r.segment_id in seen:
-                old = seen[r.segment_id]
+            seen = per.get(t)
+            if seen is None:
+                seen = per[t] = {}
+            old = seen.get(r.segment_id)
+            if old is None:
+                seen[r.segment_id] = r  # its ``code`` may be a sub-code or an old id of ``t``: not read
+            else:  # the segment already counts for t through another code: one quote, support summed
                 best = max((s for s in (old.score, r.score) if s is not None), default=None)
-                seen[r.segment_id] = replace(old, support=old.support + r.support, score=best)
-            else:
-                seen[r.segment_id] = replace(r, code=t)
+                seen[r.segment_id] = old._replace(support=old.support + r.support, score=best)
     return {t: sorted(rows.values(), key=_rank) for t, rows in per.items()}
 
 
 def build_framework(session, spec: MatrixSpec, rows: str = "transcripts", quotes_per_cell: int = 3,
                     codes: list[str] | None = None, codebook: Codebook | None = None,
                     ctx: Context | None = None) -> FrameworkMatrix:
+    with no_gc():  # every counted unit becomes a tuple: the cyclic GC would double the time
+        return _build_framework(session, spec, rows, quotes_per_cell, codes, codebook, ctx)
+
+
+def _build_framework(session, spec: MatrixSpec, rows: str, quotes_per_cell: int, codes: list[str] | None,
+                     codebook: Codebook | None, ctx: Context | None) -> FrameworkMatrix:
     if rows not in ROW_KINDS:
         raise MatrixError(f"framework rows must be one of {', '.join(ROW_KINDS)}, not {rows!r}")
     ctx = ctx or load_context(session, spec, codebook)
-    found = q.quote_rows(session, ctx.unit_filter, codes=_sources(ctx, codes))
+    found = q.quote_rows(session, ctx.unit_filter, codes=_sources(ctx, codes), with_text=False)
     tree = ctx.rows_for(sorted({r.code for r in found}))
     if codes is not None:
         unknown = sorted(set(codes) - {c for c, _ in tree})
@@ -162,12 +171,17 @@ def build_framework(session, spec: MatrixSpec, rows: str = "transcripts", quotes
             row_for(tid, None, None)
         elif pid in people:
             row_for(tid, pid, people[pid][2])
+    chosen: dict[int, tuple[FrameworkCell, list[q.QuoteRow]]] = {}
     for code, ranked in _rolled(ctx, found, set(order)).items():
         for r in ranked:
             cell = row_for(r.transcript_id, r.participant_id, r.speaker).cells[code]
             cell.count += 1
-            if len(cell.quotes) < quotes_per_cell:
-                cell.quotes.append(Quote.from_row(r))
+            picked = chosen.setdefault(id(cell), (cell, []))[1]
+            if len(picked) < quotes_per_cell:
+                picked.append(r)
+    texts = q.segment_texts(session, (r.segment_id for _c, rs in chosen.values() for r in rs))  # quoted ones only
+    for cell, picked in chosen.values():
+        cell.quotes = [Quote.from_row(r._replace(text=texts[r.segment_id])) for r in picked]
     for tid, pid, coder, text in q.memo_rows(session):
         ident = (tid, pid if per_row else None)
         if ident in made:

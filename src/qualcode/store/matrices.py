@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime
 
 from sqlalchemy import BigInteger, and_, case, cast, distinct, func, literal, select, union_all
@@ -260,8 +261,7 @@ def attribute_keys(session: Session) -> tuple[list[str], list[str]]:
     return t, p
 
 
-@dataclass
-class QuoteRow:
+class QuoteRow(NamedTuple):  # a tuple: a million of them are made in a second, not five
     code: str
     segment_id: int
     support: int
@@ -281,14 +281,19 @@ class QuoteRow:
 
 def quote_rows(session: Session, f: UnitFilter, codes: Iterable[str] | None = None,
                segment_ids: Iterable[int] | None = None, participant_ids: Iterable[int] | None = None,
-               limit: int | None = None) -> list[QuoteRow]:
-    """The counted segments with what a quote needs (text, speaker, turn), best supported first."""
+               limit: int | None = None, *, with_text: bool = True) -> list[QuoteRow]:
+    """The counted segments with what a quote needs (text, speaker, turn); with ``limit``, the
+    best supported first (callers without one rank them: `matrices.framework._rank`).
+
+    ``with_text=False`` leaves ``text`` empty: ranking a million units needs no text, and
+    `segment_texts` fetches the few that are quoted.
+    """
     raw = _raw_units(f).subquery("raw")
     u = select(raw.c.code, raw.c.segment_id, func.count().label("support"), func.max(raw.c.score).label("score")
                ).group_by(raw.c.code, raw.c.segment_id).subquery("units")
     q = (select(u.c.code, u.c.segment_id, u.c.support, u.c.score, Segment.transcript_id, Transcript.name,
                 Turn.participant_id, Turn.speaker, Turn.index, Turn.timestamp, Segment.index, Segment.start,
-                Segment.end, Segment.word_count, Segment.text)
+                Segment.end, Segment.word_count, Segment.text if with_text else literal(""))
          .join(Segment, Segment.id == u.c.segment_id).join(Turn, Turn.id == Segment.turn_id)
          .join(Transcript, Transcript.id == Segment.transcript_id))
     q = _counted_segments(q, f)
@@ -298,11 +303,18 @@ def quote_rows(session: Session, f: UnitFilter, codes: Iterable[str] | None = No
         q = q.where(u.c.segment_id.in_(list(segment_ids)))
     if participant_ids is not None:
         q = q.where(Turn.participant_id.in_(list(participant_ids)))
-    q = q.order_by(u.c.code, u.c.support.desc(), func.coalesce(u.c.score, -1.0).desc(), Segment.word_count.desc(),
-                   Transcript.name, Segment.index)
-    if limit is not None:
-        q = q.limit(limit)
-    return [QuoteRow(*row) for row in session.execute(q).all()]
+    if limit is not None:  # without a limit the caller ranks (sorting a million rows here costs seconds)
+        q = q.order_by(u.c.code, u.c.support.desc(), func.coalesce(u.c.score, -1.0).desc(),
+                       Segment.word_count.desc(), Transcript.name, Segment.index).limit(limit)
+    return [QuoteRow._make(row) for row in set_counts.fetch(session, q)]
+
+
+def segment_texts(session: Session, segment_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(segment_ids))
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        out.update(session.execute(select(Segment.id, Segment.text).where(Segment.id.in_(ids[i:i + 500]))).all())
+    return out
 
 
 def memo_rows(session: Session) -> list[tuple]:

@@ -197,13 +197,17 @@ def render() -> None:
     _prepare_counts()
     spec = spec_controls("m")
     labels = _labels(spec)
-    theme, co, fw = st.tabs([T("tab_theme"), T("tab_co"), T("tab_fw")])
-    with theme:
-        _theme_tab(spec, labels)
-    with co:
-        _co_tab(spec, labels)
-    with fw:
-        _framework_tab(spec, labels)
+    # Only the open tab is computed (the framework matrix reads every quote: seconds on a big project).
+    theme, co, fw = st.tabs([T("tab_theme"), T("tab_co"), T("tab_fw")], key="m_tab", on_change="rerun")
+    if theme.open is not False:
+        with theme:
+            _theme_tab(spec, labels)
+    if co.open:
+        with co:
+            _co_tab(spec, labels)
+    if fw.open:
+        with fw:
+            _framework_tab(spec, labels)
 
 
 def _prepare_counts() -> None:
