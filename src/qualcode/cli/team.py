@@ -126,11 +126,18 @@ def restore_cmd(obj, source, yes, no_safety_copy):
 
 
 @main.command("check")
+@click.option("--recount", is_flag=True,
+              help="First put back the triggers that keep matrix counts and recount every transcript.")
 @click.pass_obj
-def check_cmd(obj):
+def check_cmd(obj, recount):
     """Check the database: the storage engine's integrity check and qualcode's invariants."""
     from ..store.integrity import check
+    from ..store.integrity import recount as recount_all
 
+    if recount:
+        with progress_bar("recount", "transcript") as update:
+            n = recount_all(obj.engine, update)
+        click.echo(f"recounted {n} transcripts")
     report = check(obj.engine)
     click.echo(report.summary())
     if not report.ok:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
 
+from . import set_counts, set_triggers
 from .db import is_sqlite
 from .models import (
     STATUS_ACCEPTED,
@@ -122,4 +123,32 @@ def check(engine: Engine) -> IntegrityReport:
                               .where(CodebookVersion.is_current.is_(True)))
         if current > 1:
             problems.append(f"{current} codebook versions are marked current; exactly one may be")
+        if revision == head:
+            _check_code_set_counts(conn, engine, problems)
     return report
+
+
+def _check_code_set_counts(conn, engine: Engine, problems: list[str]) -> None:
+    """Matrices read kept counts (`set_counts`): the triggers that keep them must be there, and
+    the counts must agree with the codings."""
+    if is_sqlite(engine.url):
+        present = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+    else:
+        present = set(conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars())
+    missing = sorted(set(set_triggers.trigger_names(engine.dialect.name)) - present)
+    if missing:
+        problems.append(f"triggers that keep matrix counts up to date are missing ({', '.join(missing)}): "
+                        "run `qualcode check --recount`")
+    wrong = set_counts.disagreements(engine)
+    if wrong:
+        names = dict(conn.execute(select(Transcript.id, Transcript.name).where(Transcript.id.in_(wrong[:3]))).all())
+        problems.append(f"the kept matrix counts differ from the codings in {len(wrong)} transcript(s) "
+                        f"({_sample([(names.get(t, t),) for t in wrong])}): run `qualcode check --recount`")
+
+
+def recount(engine: Engine, progress=None) -> int:
+    """Put back the triggers and recount every transcript's code-set counts; returns how many."""
+    with engine.begin() as conn:
+        set_triggers.create_triggers(conn)
+    set_counts.mark_stale(engine)
+    return set_counts.refresh(engine, progress)

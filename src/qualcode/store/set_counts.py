@@ -38,6 +38,7 @@ from .models import (
     Coding,
     Segment,
     StaleCodeSets,
+    Transcript,
     Turn,
 )
 
@@ -288,3 +289,34 @@ def speaker_totals(session) -> list[tuple]:
 
 
 EMPTY_KEY = set_key("")
+
+
+def disagreements(engine: Engine, progress: Callable[[int, int, str], None] | None = None) -> list[int]:
+    """Transcripts (not marked stale) whose kept counts differ from a count of their codings now:
+    what `qualcode check` reports. Empty unless something bypassed the triggers."""
+    with transaction(engine) as s:
+        marked = stale(s)
+        ids = sorted(set(s.scalars(select(CodeSetCount.transcript_id).distinct())) | set(
+            s.scalars(select(Segment.transcript_id).distinct())) - marked)
+        wrong: list[int] = []
+        for i, chunk in enumerate(_chunks(ids)):
+            kept = {(u, c, t, p): bytes(b) for t, p, u, c, b in fetch(s, select(
+                CodeSetCount.transcript_id, CodeSetCount.participant_id, CodeSetCount.unit, CodeSetCount.coder,
+                CodeSetCount.sets).where(CodeSetCount.transcript_id.in_(chunk)))}
+            now = {(r["unit"], r["coder"], r["transcript_id"], r["participant_id"]): r["sets"]
+                   for r in compute(s, chunk).rows}
+            wrong += sorted({k[2] for k in kept.keys() ^ now.keys()}
+                            | {k[2] for k in kept.keys() & now.keys() if kept[k] != now[k]})
+            if progress:
+                progress(min((i + 1) * CHUNK, len(ids)), len(ids), "transcripts")
+        return wrong
+
+
+def mark_stale(engine: Engine, transcript_ids: Iterable[int] | None = None) -> int:
+    """Mark transcripts (default: all) for recounting by the next refresh."""
+    with transaction(engine) as s:
+        ids = set(s.scalars(select(Transcript.id))) if transcript_ids is None else set(transcript_ids)
+        ids -= stale(s)
+        if ids:
+            s.execute(insert(StaleCodeSets), [{"transcript_id": t} for t in sorted(ids)])
+        return len(ids)
