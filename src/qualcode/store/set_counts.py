@@ -258,8 +258,11 @@ def speaker_sets(session, unit: str, coder: str | None, transcript_ids: Iterable
     wanted = None if transcript_ids is None else set(transcript_ids)
     if wanted is not None:
         q = q.where(CodeSetCount.transcript_id.in_(sorted(wanted)))
-    rows = fetch(session, q)
+    # The marks first: a refresh committed between the two reads then only makes this reader
+    # recount a transcript it need not have (on SQLite outside a write, and on PostgreSQL, each
+    # statement sees the latest commit).
     marked = stale(session)
+    rows = fetch(session, q)
     extra: dict[int, str] = {}
     if marked:
         live = compute(session, marked if wanted is None else marked & wanted)
