@@ -7,7 +7,7 @@ import re
 import string
 
 from qualcode import review
-from qualcode.ui import i18n
+from qualcode.ui import i18n, review_page
 from qualcode.ui.render import chip, esc_html, esc_md
 
 from .app_support import SAMPLES, app, click, project, project_template, run, transcript_id  # noqa: F401
@@ -128,3 +128,27 @@ def test_render_escapes_and_checks_colours():
     assert re.search(r"\\\*\\\*bold", md) and "\\:smile\\:" in md
     html = chip("<script>", "red;background:url(x)")
     assert "&lt;script&gt;" in html and "url(x)" not in html and "#777777" in html
+
+
+def test_continue_where_you_left_off(project):
+    """The Transcripts page offers the coder's last decision; the button opens Review on that
+    transcript, at the page of that segment, with the segment focused."""
+    at = app("transcripts")
+    assert not [b for b in at.button if b.key == "tr_continue"]  # no decision yet
+    t2 = transcript_id(project, SAMPLES[1])
+    data = review.load_review(project, t2, "anna")
+    seg, code = [(s.id, s.pending[0].code) for s in data.segments() if s.pending][-1]  # far down the transcript
+    review.accept(project, seg, code, "anna")
+    review.accept(project, *next((s.id, s.pending[0].code) for s in review.load_review(
+        project, transcript_id(project, SAMPLES[0]), "ben").segments() if s.pending), "ben")  # not anna's
+    at = app("transcripts")
+    button = next(b for b in at.button if b.key == "tr_continue")
+    assert SAMPLES[1] in button.label
+    at = click(at, "tr_continue")
+    assert at.header[0].value == "Review"
+    assert at.selectbox(key="transcript").value == SAMPLES[1]
+    pages = review.paginate(review.filter_turns(review.load_review(project, t2, "anna"), review.ReviewFilter()),
+                            review_page.SEGMENTS_PER_PAGE)
+    assert review.page_of(pages, seg) > 1
+    assert at.session_state[f"page-{t2}"] == review.page_of(pages, seg)
+    assert at.session_state[f"focus-{t2}"] == seg

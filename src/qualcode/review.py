@@ -376,6 +376,12 @@ def transcript_table(engine: Engine, coder: str | None) -> tuple[list[dict], lis
     return rows, names
 
 
+def left_off(engine: Engine, coder: str) -> tuple[int, str, int | None, datetime] | None:
+    """(transcript_id, name, segment_id, when) of ``coder``'s last decision: "continue where you left off"."""
+    with transaction(engine) as s:
+        return progress_store.left_off(s, coder)
+
+
 def codebook_in_use(engine: Engine):
     """The codebook version the project is tagged with (None before the first `qualcode tag`)."""
     from .store.codebooks import current_codebook

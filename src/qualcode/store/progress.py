@@ -5,12 +5,24 @@ Blind coding hides other coders' codings from a coder until they mark the transc
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from . import audit
 from .codebooks import current_version
-from .models import ADJUDICATED, STATUS_ACCEPTED, Coding, CoderProgress, Segment, Suggestion, utcnow
+from .models import (
+    ADJUDICATED,
+    STATUS_ACCEPTED,
+    AuditEntry,
+    Coding,
+    CoderProgress,
+    Segment,
+    Suggestion,
+    Transcript,
+    utcnow,
+)
 
 
 def set_done(session: Session, transcript_id: int, coder: str, done: bool = True) -> None:
@@ -92,3 +104,18 @@ def overview(session: Session, coder: str | None) -> dict[int, dict]:
     for p in session.scalars(select(CoderProgress)):
         per(p.transcript_id, p.coder)["done"] = bool(p.done)
     return out
+
+
+def left_off(session: Session, coder: str) -> tuple[int, str, int | None, datetime] | None:
+    """Where ``coder`` last decided on a coding: (transcript_id, transcript name, segment_id or None
+    if that coding is gone, when), from the audit log (its newest entries first, by index)."""
+    row = session.execute(
+        select(AuditEntry.transcript_id, Transcript.name, AuditEntry.entity_id, AuditEntry.at)
+        .join(Transcript, Transcript.id == AuditEntry.transcript_id)
+        .where(AuditEntry.who == coder, AuditEntry.entity == "coding")
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    tid, name, coding_id, at = row
+    segment = session.scalar(select(Coding.segment_id).where(Coding.id == coding_id)) if coding_id else None
+    return tid, name, segment, at

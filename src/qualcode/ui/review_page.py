@@ -108,6 +108,10 @@ def _code_view(data: review.ReviewData, codes) -> None:
     walk = review_tools.Walk(data.id, pages)
     review_tools.keyboard(walk)
     key = walk.page_key
+    jump = st.session_state.pop("jump_to", None)  # "continue where you left off" on Transcripts
+    if jump and jump[0] == data.id and jump[1] is not None and review.page_of(pages, jump[1]):
+        st.session_state[key] = review.page_of(pages, jump[1])
+        st.session_state[walk.focus_key] = jump[1]
     if st.session_state.get(key, 1) > len(pages):
         st.session_state[key] = len(pages)
     page = st.pagination(len(pages), key=key, persist_state="session") if len(pages) > 1 else 1

@@ -34,6 +34,9 @@ T = Strings({
                       "Koodaajittain: ✓ valmis; päätetyt ehdotukset kaikista; hyväksytyt koodit."),
     "cell": ("{done}{decided}/{total} decided · {codes} codes", "{done}{decided}/{total} päätetty · {codes} koodia"),
     "no_match": ("No transcript matches the filter.", "Mikään litteraatti ei vastaa suodatinta."),
+    "continue": ("Continue where you left off: {name}", "Jatka siitä mihin jäit: {name}"),
+    "continue_help": ("Your last decision, {when} UTC: opens Review at that segment.",
+                      "Viimeisin päätöksesi {when} UTC: avaa koodauksen siihen segmenttiin."),
 })
 
 
@@ -84,6 +87,7 @@ def render() -> None:
     if not rows:
         st.info(T("none"))
         return
+    _continue(rows)
     shown = _filters(rows)
     st.caption(T("shown", n=len(shown), total=len(rows)) + " · " + T("progress_help"))
     if not shown:
@@ -105,4 +109,20 @@ def render() -> None:
         from .app import page
 
         st.session_state["transcript"] = name
+        st.switch_page(page("review"), query_params={})
+
+
+def _continue(rows: list[dict]) -> None:
+    """A button back to the segment of the coder's last decision (coders return to one transcript for days)."""
+    who = coder()
+    last = review.left_off(engine(), who) if who else None
+    if last is None or last[1] not in {r["name"] for r in rows}:
+        return
+    tid, name, segment_id, when = last
+    if st.button(T("continue", name=name), key="tr_continue", icon=":material/play_arrow:",
+                 help=T("continue_help", when=f"{when:%Y-%m-%d %H:%M}")):
+        from .app import page
+
+        st.session_state["transcript"] = name
+        st.session_state["jump_to"] = (tid, segment_id)
         st.switch_page(page("review"), query_params={})
