@@ -299,3 +299,35 @@ def test_check_finds_counts_that_went_wrong_and_recount_mends_them(db_url):
         _assert_same(engine)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("rows", ["transcripts", "participants"])
+def test_framework_cells_rank_as_the_row_by_row_reference(engine, rows):
+    """The vectorised framework (`quote_rank`) gives every cell the count and the quotes, in
+    order, that ranking each unit in Python (`framework._rolled`, `_rank`) gives."""
+    from collections import defaultdict
+
+    from qualcode.matrices import MatrixSpec, build_framework, load_context
+    from qualcode.matrices.framework import _rolled
+
+    _random_project(engine, seed=11, n_transcripts=8)
+    with transaction(engine) as s:
+        spec = MatrixSpec(by="stakeholder")
+        ctx = load_context(s, spec)
+        fw = build_framework(s, spec, rows, quotes_per_cell=2)
+        found = q.quote_rows(s, ctx.unit_filter)
+    expected = defaultdict(list)
+    for code, ranked in _rolled(ctx, found, set(fw.codes)).items():
+        for r in ranked:
+            expected[(r.transcript_id, r.participant_id if rows == "participants" else None, code)].append(r)
+    got = {}
+    with transaction(engine) as s:
+        ids = {(t.name, p.label): (t.id, p.id) for t in s.scalars(select(Transcript)) for p in t.participants}
+        names = {t.name: t.id for t in s.scalars(select(Transcript))}
+    for row in fw.rows:
+        tid, pid = ids[(row.transcript, row.speaker)] if rows == "participants" else (names[row.transcript], None)
+        for code, cell in row.cells.items():
+            if cell.count:
+                got[(tid, pid, code)] = (cell.count, [x.segment_id for x in cell.quotes])
+    assert got == {k: (len(v), [r.segment_id for r in v[:2]]) for k, v in expected.items()}
+    assert len(got) > 20

@@ -18,6 +18,7 @@ from ..store import matrices as q
 from ..store import transaction
 from ..store.models import ROLE_INTERVIEWER
 from ..store.set_counts import no_gc
+from .quote_rank import rank_cells
 from .spec import TOTAL, Context, MatrixError, MatrixSpec, load_context, load_grouping, reading
 
 ROW_KINDS = ("transcripts", "participants")
@@ -142,8 +143,10 @@ def _build_framework(session, spec: MatrixSpec, rows: str, quotes_per_cell: int,
     if rows not in ROW_KINDS:
         raise MatrixError(f"framework rows must be one of {', '.join(ROW_KINDS)}, not {rows!r}")
     ctx = ctx or load_context(session, spec, codebook)
-    found = q.quote_rows(session, ctx.unit_filter, codes=_sources(ctx, codes), with_text=False)
-    tree = ctx.rows_for(sorted({r.code for r in found}))
+    units = q.unit_supports(session, ctx.unit_filter, codes=_sources(ctx, codes))
+    segments = q.counted_segments(session, ctx.unit_filter)
+    counted = {s[0] for s in segments}
+    tree = ctx.rows_for(sorted({u[0] for u in units if u[1] in counted}))
     if codes is not None:
         unknown = sorted(set(codes) - {c for c, _ in tree})
         if unknown:
@@ -171,17 +174,13 @@ def _build_framework(session, spec: MatrixSpec, rows: str, quotes_per_cell: int,
             row_for(tid, None, None)
         elif pid in people:
             row_for(tid, pid, people[pid][2])
-    chosen: dict[int, tuple[FrameworkCell, list[q.QuoteRow]]] = {}
-    for code, ranked in _rolled(ctx, found, set(order)).items():
-        for r in ranked:
-            cell = row_for(r.transcript_id, r.participant_id, r.speaker).cells[code]
-            cell.count += 1
-            picked = chosen.setdefault(id(cell), (cell, []))[1]
-            if len(picked) < quotes_per_cell:
-                picked.append(r)
-    texts = q.segment_texts(session, (r.segment_id for _c, rs in chosen.values() for r in rs))  # quoted ones only
-    for cell, picked in chosen.values():
-        cell.quotes = [Quote.from_row(r._replace(text=texts[r.segment_id])) for r in picked]
+    cells = rank_cells(units, segments, names, ctx.targets(), order, per_row, max(quotes_per_cell, 1))
+    quoted = q.segment_quotes(session, (sid for _n, best in cells.values() for sid, _s, _x in best))
+    for (tid, pid, code), (count, best) in cells.items():
+        cell = row_for(tid, pid, quoted[best[0][0]].speaker).cells[code]
+        cell.count = count
+        cell.quotes = [Quote.from_row(quoted[sid]._replace(code=code, support=support, score=score))
+                       for sid, support, score in best[:quotes_per_cell]]
     for tid, pid, coder, text in q.memo_rows(session):
         ident = (tid, pid if per_row else None)
         if ident in made:

@@ -281,19 +281,15 @@ class QuoteRow(NamedTuple):  # a tuple: a million of them are made in a second, 
 
 def quote_rows(session: Session, f: UnitFilter, codes: Iterable[str] | None = None,
                segment_ids: Iterable[int] | None = None, participant_ids: Iterable[int] | None = None,
-               limit: int | None = None, *, with_text: bool = True) -> list[QuoteRow]:
+               limit: int | None = None) -> list[QuoteRow]:
     """The counted segments with what a quote needs (text, speaker, turn); with ``limit``, the
-    best supported first (callers without one rank them: `matrices.framework._rank`).
-
-    ``with_text=False`` leaves ``text`` empty: ranking a million units needs no text, and
-    `segment_texts` fetches the few that are quoted.
-    """
+    best supported first (callers without one rank them: `matrices.framework._rank`)."""
     raw = _raw_units(f).subquery("raw")
     u = select(raw.c.code, raw.c.segment_id, func.count().label("support"), func.max(raw.c.score).label("score")
-               ).group_by(raw.c.code, raw.c.segment_id).subquery("units")
+               ).group_by(raw.c.segment_id, raw.c.code).subquery("units")  # the index's order: no sort
     q = (select(u.c.code, u.c.segment_id, u.c.support, u.c.score, Segment.transcript_id, Transcript.name,
                 Turn.participant_id, Turn.speaker, Turn.index, Turn.timestamp, Segment.index, Segment.start,
-                Segment.end, Segment.word_count, Segment.text if with_text else literal(""))
+                Segment.end, Segment.word_count, Segment.text)
          .join(Segment, Segment.id == u.c.segment_id).join(Turn, Turn.id == Segment.turn_id)
          .join(Transcript, Transcript.id == Segment.transcript_id))
     q = _counted_segments(q, f)
@@ -309,11 +305,36 @@ def quote_rows(session: Session, f: UnitFilter, codes: Iterable[str] | None = No
     return [QuoteRow._make(row) for row in set_counts.fetch(session, q)]
 
 
-def segment_texts(session: Session, segment_ids: Iterable[int]) -> dict[int, str]:
+def unit_supports(session: Session, f: UnitFilter, codes: Iterable[str] | None = None) -> list[tuple]:
+    """(code, segment_id, support, best score) of every counted code on a segment, interviewer
+    segments included (`counted_segments` says which count): the framework matrix ranks these."""
+    raw = _raw_units(f).subquery("raw")
+    q = select(raw.c.code, raw.c.segment_id, func.count(), func.max(raw.c.score)).group_by(
+        raw.c.segment_id, raw.c.code)  # the index's order: no sort
+    if codes is not None:
+        q = q.where(raw.c.code.in_(list(codes)))
+    return set_counts.fetch(session, q)
+
+
+def counted_segments(session: Session, f: UnitFilter) -> list[tuple]:
+    """(segment_id, transcript_id, participant_id, words, index) of every segment that counts."""
+    q = select(Segment.id, Segment.transcript_id, Turn.participant_id, Segment.word_count, Segment.index).join(
+        Turn, Turn.id == Segment.turn_id)
+    return set_counts.fetch(session, _counted_segments(q, f))
+
+
+def segment_quotes(session: Session, segment_ids: Iterable[int]) -> dict[int, QuoteRow]:
+    """What quoting these segments needs (text, speaker, turn); ``code``, ``support`` and ``score``
+    are left for the caller."""
     ids = sorted(set(segment_ids))
-    out: dict[int, str] = {}
-    for i in range(0, len(ids), 500):
-        out.update(session.execute(select(Segment.id, Segment.text).where(Segment.id.in_(ids[i:i + 500]))).all())
+    out: dict[int, QuoteRow] = {}
+    for i in range(0, len(ids), 2000):
+        q = (select(literal(""), Segment.id, literal(0), literal(None), Segment.transcript_id, Transcript.name,
+                    Turn.participant_id, Turn.speaker, Turn.index, Turn.timestamp, Segment.index, Segment.start,
+                    Segment.end, Segment.word_count, Segment.text)
+             .join(Turn, Turn.id == Segment.turn_id).join(Transcript, Transcript.id == Segment.transcript_id)
+             .where(Segment.id.in_(ids[i:i + 2000])))
+        out.update((row[1], QuoteRow._make(row)) for row in set_counts.fetch(session, q))
     return out
 
 
