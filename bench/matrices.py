@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from qualcode.codebook import parse_codebook  # noqa: E402
-from qualcode.matrices import MatrixSpec, build_cooccurrence, build_theme_matrix  # noqa: E402
+from qualcode.matrices import MatrixSpec, build_cooccurrence, build_framework, build_theme_matrix  # noqa: E402
 from qualcode.store import make_engine, set_counts, transaction  # noqa: E402
 from qualcode.store.codebooks import record_version  # noqa: E402
 from qualcode.store.models import (  # noqa: E402
@@ -187,6 +187,7 @@ def main() -> None:
                   lambda: build_cooccurrence(s, spec, "segments"), args.repeat)
         timed("co-occurrence on turns (overall + per group)",
               lambda: build_cooccurrence(s, spec, "turns"), args.repeat)
+        timed("framework matrix, 3 quotes per cell (no aim)", lambda: build_framework(s, spec), 1)
     print(f"check: {int(m.counts.loc['trust', 'total'])} segments carry trust (with sub-codes); "
           f"co-occurrence symmetric: {bool((c.overall.values == c.overall.values.T).all())}")
     with transaction(engine) as s:
