@@ -179,19 +179,14 @@ def load_grouping(session, by: str) -> Grouping:
     """Each (transcript, participant)'s column, for code that maps single segments (quotes)."""
     names = dict(q.transcripts(session))
     people = [p for p in q.speakers(session) if p[3] != ROLE_INTERVIEWER]
+    group_of = q.group_namer(session, by)  # the mapping the matrices' counts use
+    of = {(tid, None): group_of(tid, None) for tid in names}
+    of.update({(tid, pid): group_of(tid, pid) for pid, tid, _, _ in people})
     if by == BY_TRANSCRIPT:
-        of = {(tid, None): name for tid, name in names.items()}
-        of.update({(tid, pid): names[tid] for pid, tid, _, _ in people})
         order = sorted(names.values())
     elif by == BY_PARTICIPANT:
-        of = {(tid, None): f"{name}: {MISSING}" for tid, name in names.items()}
-        of.update({(tid, pid): f"{names[tid]}: {label}" for pid, tid, label, _ in people})
         order = sorted({of[(tid, pid)] for pid, tid, _, _ in people})
     else:
-        tvals = q.transcript_attribute(session, by)
-        pvals = q.participant_attribute(session, by)
-        of = {(tid, None): tvals.get(tid, MISSING) for tid in names}
-        of.update({(tid, pid): pvals.get(pid) or tvals.get(tid, MISSING) for pid, tid, _, _ in people})
         order = group_order(session, by)
     return Grouping(by, of, order, names)
 

@@ -232,16 +232,6 @@ def transcripts(session: Session) -> list[tuple]:
     return list(session.execute(select(Transcript.id, Transcript.name).order_by(Transcript.name)).all())
 
 
-def transcript_attribute(session: Session, key: str) -> dict[int, str]:
-    return dict(session.execute(select(TranscriptAttribute.transcript_id, TranscriptAttribute.value).where(
-        TranscriptAttribute.key == key)).all())
-
-
-def participant_attribute(session: Session, key: str) -> dict[int, str]:
-    return dict(session.execute(select(ParticipantAttribute.participant_id, ParticipantAttribute.value).where(
-        ParticipantAttribute.key == key)).all())
-
-
 def attribute_values(session: Session, key: str) -> list[str]:
     """The values ``key`` takes on transcripts and participants."""
     t = select(TranscriptAttribute.value).where(TranscriptAttribute.key == key)
