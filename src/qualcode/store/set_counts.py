@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from sqlalchemy import Engine, func, insert, select
@@ -230,14 +230,19 @@ def refresh(engine: Engine, progress: Callable[[int, int, str], None] | None = N
 @dataclass
 class SpeakerSets:
     """Code sets per speaker as flat arrays: entry i is ``n[i]`` units (``words[i]`` words) of
-    speaker ``speakers[speaker[i]]`` (transcript_id, participant_id) carrying the set ``key[i]``."""
+    speaker ``speakers[speaker[i]]`` (transcript_id, participant_id) carrying the set ``key[i]``.
+    ``names`` (key -> codes) is read on first use: totals need no names."""
 
     speakers: list[tuple[int, int | None]]
     speaker: np.ndarray
     key: np.ndarray
     n: np.ndarray
     words: np.ndarray
-    names: dict[int, str]
+    load_names: Callable[[], dict[int, str]]
+
+    @cached_property
+    def names(self) -> dict[int, str]:
+        return self.load_names()
 
     def rows(self) -> list[tuple]:
         """(transcript_id, participant_id, codes, n, words) tuples: for tests and a look by hand."""
@@ -277,10 +282,11 @@ def speaker_sets(session, unit: str, coder: str | None, transcript_ids: Iterable
     if not uncoded:
         keep = packed[:, 0] != EMPTY_KEY
         packed, speaker = packed[keep], speaker[keep]
-    names = dict(fetch(session, select(CodeSetName.key, CodeSetName.codes)))
-    names.update(extra)
+    def load_names() -> dict[int, str]:
+        return {**dict(fetch(session, select(CodeSetName.key, CodeSetName.codes))), **extra}
+
     return SpeakerSets([(t, p) for t, p, _b in rows], speaker, packed[:, 0].astype(np.int64),
-                       packed[:, 1].astype(np.int64), packed[:, 2].astype(np.int64), names)
+                       packed[:, 1].astype(np.int64), packed[:, 2].astype(np.int64), load_names)
 
 
 def speaker_totals(session) -> list[tuple]:
@@ -294,7 +300,7 @@ def speaker_totals(session) -> list[tuple]:
 EMPTY_KEY = set_key("")
 
 
-def disagreements(engine: Engine, progress: Callable[[int, int, str], None] | None = None) -> list[int]:
+def disagreements(engine: Engine) -> list[int]:
     """Transcripts (not marked stale) whose kept counts differ from a count of their codings now:
     what `qualcode check` reports. Empty unless something bypassed the triggers."""
     with transaction(engine) as s:
@@ -302,7 +308,7 @@ def disagreements(engine: Engine, progress: Callable[[int, int, str], None] | No
         ids = sorted(set(s.scalars(select(CodeSetCount.transcript_id).distinct())) | set(
             s.scalars(select(Segment.transcript_id).distinct())) - marked)
         wrong: list[int] = []
-        for i, chunk in enumerate(_chunks(ids)):
+        for chunk in _chunks(ids):
             kept = {(u, c, t, p): bytes(b) for t, p, u, c, b in fetch(s, select(
                 CodeSetCount.transcript_id, CodeSetCount.participant_id, CodeSetCount.unit, CodeSetCount.coder,
                 CodeSetCount.sets).where(CodeSetCount.transcript_id.in_(chunk)))}
@@ -310,8 +316,6 @@ def disagreements(engine: Engine, progress: Callable[[int, int, str], None] | No
                    for r in compute(s, chunk).rows}
             wrong += sorted({k[2] for k in kept.keys() ^ now.keys()}
                             | {k[2] for k in kept.keys() & now.keys() if kept[k] != now[k]})
-            if progress:
-                progress(min((i + 1) * CHUNK, len(ids)), len(ids), "transcripts")
         return wrong
 
 
