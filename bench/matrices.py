@@ -33,7 +33,6 @@ from qualcode.store.models import (  # noqa: E402
     Participant,
     ParticipantAttribute,
     Segment,
-    StaleCodeSets,
     Transcript,
     TranscriptAttribute,
     Turn,
@@ -171,8 +170,7 @@ def main() -> None:
     print(f"machine speed: a pure-Python loop of 10M additions took {reference_loop():.2f} s cpu "
           "(scale the figures below by it when comparing machines)")
     timed("bring the kept code-set counts up to date", lambda: set_counts.refresh(engine), 1)
-    with engine.begin() as conn:  # as after a codebook rename that touches every transcript
-        conn.execute(insert(StaleCodeSets).from_select(["transcript_id"], select(Transcript.id)))
+    set_counts.mark_stale(engine)  # as after a codebook rename that touches every transcript
     timed("recount every transcript (one-time, e.g. after a rename)", lambda: set_counts.refresh(engine), 1)
     spec = MatrixSpec(by="stakeholder")
     with transaction(engine) as s:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, update
 
 from qualcode.matrices import MatrixSpec, theme_matrix_full
 from qualcode.store import make_engine, transaction
@@ -186,11 +186,7 @@ def test_matrix_entry_points_refresh_the_counts(engine):
 
 def _triggers(engine) -> set[str]:
     with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
-        else:
-            sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-        return set(conn.execute(text(sql)).scalars())
+        return set_triggers.installed(conn)
 
 
 def test_new_and_migrated_databases_get_the_triggers(backend_url, tmp_path):

@@ -131,11 +131,7 @@ def check(engine: Engine) -> IntegrityReport:
 def _check_code_set_counts(conn, engine: Engine, problems: list[str]) -> None:
     """Matrices read kept counts (`set_counts`): the triggers that keep them must be there, and
     the counts must agree with the codings."""
-    if is_sqlite(engine.url):
-        present = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
-    else:
-        present = set(conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars())
-    missing = sorted(set(set_triggers.trigger_names(engine.dialect.name)) - present)
+    missing = sorted(set(set_triggers.trigger_names(engine.dialect.name)) - set_triggers.installed(conn))
     if missing:
         problems.append(f"triggers that keep matrix counts up to date are missing ({', '.join(missing)}): "
                         "run `qualcode check --recount`")

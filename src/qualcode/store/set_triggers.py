@@ -89,6 +89,13 @@ def trigger_names(dialect: str) -> list[str]:
     return [sql.split()[5] for sql in _sqlite_triggers()]
 
 
+def installed(conn: Connection) -> set[str]:
+    """The names of the triggers the database has (any, not only these)."""
+    if conn.dialect.name == "postgresql":
+        return set(conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars())
+    return set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+
+
 def drop_triggers(conn: Connection) -> None:
     """Remove what `create_triggers` installed (migration 0004's downgrade)."""
     if conn.dialect.name == "postgresql":
