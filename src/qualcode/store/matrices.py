@@ -269,22 +269,33 @@ class QuoteRow(NamedTuple):  # a tuple: a million of them are made in a second, 
     text: str
 
 
+# What a quote says about where it is: QuoteRow's fields after (code, segment_id, support, score).
+_PLACE = (Segment.transcript_id, Transcript.name, Turn.participant_id, Turn.speaker, Turn.index, Turn.timestamp,
+          Segment.index, Segment.start, Segment.end, Segment.word_count, Segment.text)
+
+
+def _placed(q):
+    """``q`` (with segments) joined to the turn and transcript `_PLACE` reads."""
+    return q.join(Turn, Turn.id == Segment.turn_id).join(Transcript, Transcript.id == Segment.transcript_id)
+
+
+def _supports(f: UnitFilter, codes: Iterable[str] | None = None):
+    """(code, segment_id, support, score): per code on a segment, the coders who accepted it and the best score."""
+    raw = _raw_units(f).subquery("raw")
+    q = select(raw.c.code, raw.c.segment_id, func.count().label("support"), func.max(raw.c.score).label(
+        "score")).group_by(raw.c.segment_id, raw.c.code)  # the index's order: no sort
+    return q if codes is None else q.where(raw.c.code.in_(list(codes)))
+
+
 def quote_rows(session: Session, f: UnitFilter, codes: Iterable[str] | None = None,
                segment_ids: Iterable[int] | None = None, participant_ids: Iterable[int] | None = None,
                limit: int | None = None) -> list[QuoteRow]:
     """The counted segments with what a quote needs (text, speaker, turn); with ``limit``, the
     best supported first (callers without one rank them: `matrices.framework._rank`)."""
-    raw = _raw_units(f).subquery("raw")
-    u = select(raw.c.code, raw.c.segment_id, func.count().label("support"), func.max(raw.c.score).label("score")
-               ).group_by(raw.c.segment_id, raw.c.code).subquery("units")  # the index's order: no sort
-    q = (select(u.c.code, u.c.segment_id, u.c.support, u.c.score, Segment.transcript_id, Transcript.name,
-                Turn.participant_id, Turn.speaker, Turn.index, Turn.timestamp, Segment.index, Segment.start,
-                Segment.end, Segment.word_count, Segment.text)
-         .join(Segment, Segment.id == u.c.segment_id).join(Turn, Turn.id == Segment.turn_id)
-         .join(Transcript, Transcript.id == Segment.transcript_id))
+    u = _supports(f, codes).subquery("units")
+    q = _placed(select(u.c.code, u.c.segment_id, u.c.support, u.c.score, *_PLACE)
+                .join(Segment, Segment.id == u.c.segment_id))
     q = _counted_segments(q, f)
-    if codes is not None:
-        q = q.where(u.c.code.in_(list(codes)))
     if segment_ids is not None:
         q = q.where(u.c.segment_id.in_(list(segment_ids)))
     if participant_ids is not None:
@@ -298,12 +309,7 @@ def quote_rows(session: Session, f: UnitFilter, codes: Iterable[str] | None = No
 def unit_supports(session: Session, f: UnitFilter, codes: Iterable[str] | None = None) -> list[tuple]:
     """(code, segment_id, support, best score) of every counted code on a segment, interviewer
     segments included (`counted_segments` says which count): the framework matrix ranks these."""
-    raw = _raw_units(f).subquery("raw")
-    q = select(raw.c.code, raw.c.segment_id, func.count(), func.max(raw.c.score)).group_by(
-        raw.c.segment_id, raw.c.code)  # the index's order: no sort
-    if codes is not None:
-        q = q.where(raw.c.code.in_(list(codes)))
-    return set_counts.fetch(session, q)
+    return set_counts.fetch(session, _supports(f, codes))
 
 
 def counted_segments(session: Session, f: UnitFilter) -> list[tuple]:
@@ -319,11 +325,8 @@ def segment_quotes(session: Session, segment_ids: Iterable[int]) -> dict[int, Qu
     ids = sorted(set(segment_ids))
     out: dict[int, QuoteRow] = {}
     for i in range(0, len(ids), 2000):
-        q = (select(literal(""), Segment.id, literal(0), literal(None), Segment.transcript_id, Transcript.name,
-                    Turn.participant_id, Turn.speaker, Turn.index, Turn.timestamp, Segment.index, Segment.start,
-                    Segment.end, Segment.word_count, Segment.text)
-             .join(Turn, Turn.id == Segment.turn_id).join(Transcript, Transcript.id == Segment.transcript_id)
-             .where(Segment.id.in_(ids[i:i + 2000])))
+        q = _placed(select(literal(""), Segment.id, literal(0), literal(None), *_PLACE)).where(
+            Segment.id.in_(ids[i:i + 2000]))
         out.update((row[1], QuoteRow._make(row)) for row in set_counts.fetch(session, q))
     return out
 
