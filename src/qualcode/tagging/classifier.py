@@ -49,7 +49,7 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
     when the codebook's own examples are in the training set too.
     """
 
-    def __init__(self, codes: Sequence[str] = (), C: float = 4.0, char_weight: float = 1.0,
+    def __init__(self, codes: Sequence[str] = (), C: float = 8.0, char_weight: float = 1.0,
                  surface_weight: float = 1.0, vector_weight: float = 1.0,
                  class_weight: str | None = "balanced") -> None:
         self.codes = codes

@@ -81,11 +81,14 @@ def cached_fit(nlp: Language, key: str, fit):
     """``fit()``'s result (the codebook's classifier), kept in the user's cache directory by ``key``.
 
     Training it takes a few seconds per ``qualcode tag``; it depends only on the codebook's
-    examples (``key``), the pipeline, ``FEATURES_VERSION`` and scikit-learn's version.
+    examples (``key``), the classifier's parameters, the pipeline, ``FEATURES_VERSION`` and
+    scikit-learn's version.
     """
     from .classifier import CodeClassifier
 
-    path = _cache_path(nlp, [key, repr(CodeClassifier())], kind="classifier")
+    # Every parameter, not repr(): repr leaves out defaults, so a changed default would reuse old fits.
+    params = json.dumps(CodeClassifier().get_params(), sort_keys=True, default=str)
+    path = _cache_path(nlp, [key, params], kind="classifier")
     cached = _load(path)
     if cached is not None:
         return cached
