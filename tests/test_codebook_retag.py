@@ -44,6 +44,11 @@ def test_delta_says_which_codes_changed_and_how():
     assert delta.dropped == ["competition"] and not delta.retag_all  # "quiet" has nothing to suggest with
     assert delta.retag_codes == ["resilience", "social_support"]
 
+    # "quiet" could not suggest in either version: nothing was dropped
+    later = bump(data, "1.0.2")
+    code(later, "resilience")["threshold"] = 0.95
+    assert tagging_delta(book(data), book(later)).dropped == []
+
     for change in (lambda d: code(d, "trust")["patterns"].append("ihan uusi"),
                    lambda d: code(d, "trust")["exclude_patterns"].remove("itseluottamus"),
                    lambda d: code(d, "trust").update(threshold=0.3),

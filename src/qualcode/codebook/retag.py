@@ -163,7 +163,9 @@ def tagging_delta(old: Codebook, new: Codebook) -> TaggingDelta:
             delta.narrowed[code.id] = before.id
         else:
             delta.widened.append(code.id)
-    delta.dropped = [c.id for c in old.active_codes if c.id not in continued]
+    # Only codes that could suggest before: a grouping code with no patterns or examples was never dropped.
+    delta.dropped = [c.id for c in old.active_codes
+                     if c.id not in continued and TaggingDefinition.of(old, c).can_suggest]
     return delta
 
 
