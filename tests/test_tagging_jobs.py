@@ -36,3 +36,17 @@ def test_two_processes_store_the_same(tmp_path, nlp):
     assert one[1] == two[1]
     assert [(a, b, round(c, 6), d) for a, b, c, d in one[2]] == [(a, b, round(c, 6), d) for a, b, c, d in two[2]]
     assert len(one[2]) > 20
+
+
+def test_progress_says_what_happens_before_the_first_word(tmp_path, nlp):
+    """The first run of a codebook version trains its classifier before any word is tagged: the bar says so."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    import_files(engine, [TRANSCRIPTS / "ohs_group.docx"])
+    book, text = load_codebook(CODEBOOK)
+    calls = []
+    pretag(engine, book, text, nlp=nlp, progress=lambda done, total, label: calls.append((done, total, label)))
+    labels = [label for _, _, label in calls]
+    first_word = next(i for i, (done, _, _) in enumerate(calls) if done > 0)
+    assert any("classifier" in label for label in labels[:first_word])
+    assert calls[-1][0] == calls[-1][1] > 0  # ends at 100 %
+    engine.dispose()

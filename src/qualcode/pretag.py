@@ -277,9 +277,13 @@ def pretag(engine: Engine, codebook: Codebook, yaml_text: str, *, source_path: s
     nlp = nlp or load_pipeline()
     report = TagReport(codebook.name, codebook.version)
     if retrain:
+        if progress:
+            progress(0, 0, "suggestion model: retraining if due")
         report.training = maybe_retrain(engine, codebook, nlp).summary()
     model = load_model(engine, codebook) if use_model else None
     extra = accepted_examples(engine, codebook) if use_model else []
+    if progress:  # the first run of a codebook version trains its classifier: seconds with no other sign
+        progress(0, 0, "codebook classifier (first run: trains)")
     tagger = Tagger(nlp, codebook, model, extra_examples=extra)
     runner = _Runner(tagger, jobs)
     try:
