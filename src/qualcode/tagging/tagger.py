@@ -44,7 +44,6 @@ RULE_LOGIT = 2.0
 RULE_LOGIT_MORE = 0.5
 CLASSIFIER = "classifier"  # Evidence.pattern of example evidence that is the classifier's probability
 MIN_MODEL_EVIDENCE = 0.15  # lower classifier probabilities are not shown as evidence
-MODEL_NEEDS_BASE = True  # with a correction model, a code no rule matched also needs the codebook classifier
 
 
 @dataclass
@@ -209,7 +208,7 @@ class Tagger:
         """
         probs = classifier.predict_code_proba(feats) if classifier is not None else [{} for _ in feats]
         base = self.base_classifier
-        if MODEL_NEEDS_BASE and classifier is not None and base is not None and classifier is not base:
+        if classifier is not None and base is not None and classifier is not base:
             for p, b, f in zip(probs, base.predict_code_proba(feats), feats):
                 for code in p:
                     if code in b and not f.rule_patterns.get(code):
