@@ -199,22 +199,27 @@ class Tagger:
                 for res in self._merge(feats, None, classifier or self.classifier, examples or self.examples)]
 
     def _merge(self, feats, rules, classifier, examples):
-        """Per segment and code: (merged score, evidence).
+        """Per segment and code: (merged score, evidence), with one BLAS thread: the products
+        here are small, and OpenBLAS's extra threads only spun (bench/tagging.py: 0.6 CPU
+        seconds of 11 on the sample transcripts, for no gain in time).
 
         With a correction model, a code that no rule matched needs the codebook's own
         classifier to agree: its probability is the lower of the two. Measured on the
         development gold set, a model retrained on a few hundred corrections otherwise
         grows bolder on sentences with no keyword faster than it grows right (README).
         """
-        probs = classifier.predict_code_proba(feats) if classifier is not None else [{} for _ in feats]
         base = self.base_classifier
-        if classifier is not None and base is not None and classifier is not base:
-            for p, b, f in zip(probs, base.predict_code_proba(feats), feats):
+        closest: list[dict[str, str]] = [{} for _ in feats]
+        with threadpool_limits(limits=1, user_api="blas"):
+            probs = classifier.predict_code_proba(feats) if classifier is not None else [{} for _ in feats]
+            base_probs = (base.predict_code_proba(feats)
+                          if classifier is not None and base is not None and classifier is not base else None)
+            nearest = examples.nearest(feats, closest) if examples is not None else [{} for _ in feats]
+        if base_probs is not None:
+            for p, b, f in zip(probs, base_probs, feats):
                 for code in p:
                     if code in b and not f.rule_patterns.get(code):
                         p[code] = min(p[code], b[code])
-        closest: list[dict[str, str]] = [{} for _ in feats]
-        nearest = examples.nearest(feats, closest) if examples is not None else [{} for _ in feats]
         if rules is None:
             rules = [{code: [Evidence("rule", f.rule.get(code, 0.0), "")] * n for code, n in f.rule_patterns.items()}
                      for f in feats]
@@ -250,14 +255,9 @@ class Tagger:
         return out
 
     def score_many(self, spans: Sequence[Doc | Span]) -> list[dict[str, tuple[float, list[Evidence]]]]:
-        """Every code with any evidence, per span: (merged score, evidence).
-
-        One BLAS thread: the products here are small, and OpenBLAS's extra threads only spun
-        (bench/tagging.py: 0.6 CPU seconds of 11 on the sample transcripts, for no gain in time).
-        """
-        with threadpool_limits(limits=1, user_api="blas"):
-            feats, rules = self._rules(spans)
-            return self._merge(feats, rules, self.classifier, self.examples)
+        """Every code with any evidence, per span: (merged score, evidence)."""
+        feats, rules = self._rules(spans)
+        return self._merge(feats, rules, self.classifier, self.examples)
 
     def suggest_many(self, spans: Sequence[Doc | Span]) -> list[list[Suggestion]]:
         out = []
