@@ -148,3 +148,50 @@ def test_classifier_evidence_names_the_codes_closest_example(nlp, codebook):
                     assert f'closest "{e.detail}"' in s.reason
     assert seen >= 3
     assert "(codebook examples)" not in repr([s.reason for spans in tagger.suggest_texts(sentences) for s in spans])
+
+
+def test_required_lemmas_leave_out_optional_and_alternative_tokens(nlp):
+    from qualcode.tagging.rules import required_lemmas
+
+    pattern = [{"LEMMA": "olla"}, {"LEMMA": "hyvä", "OP": "?"}, {"LEMMA": {"IN": ["olo", "fiilis"]}},
+               {"LEMMA": "tosi", "OP": "+"}, {"LOWER": "nyt"}]
+    assert required_lemmas(pattern) == {"olla", "tosi"}
+    book = parse_codebook(BOOK.replace("patterns: [itseluottamus, jaksaa]",
+                                       "patterns: [{tokens: [{LEMMA: olla}, {LEMMA: hyvä, OP: '?'}, {LEMMA: olo}]}]"))
+    found = Tagger(nlp, book).rules(nlp("Nyt on olo."))  # no "hyvä": the optional lemma is not required
+    assert [h.code for h in found] == ["resilience"]
+
+
+def test_prefiltered_matcher_finds_what_a_full_matcher_finds(nlp, codebook):
+    """The multi-word patterns run only on Docs holding their required lemmas: on the gold
+    sets' sentences (and a Span of each), the hits are exactly those of one Matcher with
+    every pattern, and some Docs are skipped, so the filter is doing something."""
+    from pathlib import Path
+
+    from spacy.matcher import Matcher
+
+    from qualcode.codebook import as_spec
+    from qualcode.evaluate import read_gold
+    from qualcode.tagging.rules import RuleMatcher, token_patterns
+
+    book = codebook[0]
+    pair = RuleMatcher(nlp.vocab, book).matcher
+    assert len(pair.lemmas) > 50 and len(pair.unfiltered) >= 1
+    full = Matcher(nlp.vocab)
+    for code in book.active_codes:
+        for i, raw in enumerate(code.patterns):
+            pattern = token_patterns(as_spec(raw))
+            if as_spec(raw).tokens is not None or len(pattern) > 1:
+                full.add(f"p:{code.id}:{i}", [pattern])
+    root = Path(__file__).resolve().parents[1] / "eval"
+    texts = [g.text for name in ("gold_dev.jsonl", "gold_dev2.jsonl") for g in read_gold(root / name)]
+    skipped = matched = 0
+    for doc in nlp.pipe(texts):
+        for doclike in (doc, doc[1:]):
+            expected = sorted(full(doclike))
+            got = sorted(pair.lemmas(doclike) if pair._may_match(doclike) else [])
+            got = sorted(got + list(pair.unfiltered(doclike)))
+            assert got == expected, doclike.text
+            skipped += not pair._may_match(doclike)
+            matched += bool(expected)
+    assert matched >= 20 and skipped >= len(texts) // 2

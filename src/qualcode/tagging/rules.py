@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.attrs import LEMMA
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
@@ -52,6 +53,12 @@ def token_patterns(spec: PatternSpec) -> list[dict]:
     return tokens
 
 
+def required_lemmas(pattern: list[dict]) -> frozenset[str]:
+    """Lemmas a Doc must contain for ``pattern`` to match: those of its tokens that must occur."""
+    return frozenset(t["LEMMA"] for t in pattern
+                     if isinstance(t.get("LEMMA"), str) and t.get("OP") in (None, "+", "1"))
+
+
 def parts_doc(doclike: Doc | Span) -> tuple[Doc, list[int]] | None:
     """The compound parts of ``doclike``'s compound words as one Doc, and each part's word index.
 
@@ -75,14 +82,19 @@ class _MatcherPair:
 
     Single lemmas go to PhraseMatchers (one hash lookup per word, however many patterns)
     and also look inside compounds; sequences, gaps and raw token patterns go to a Matcher
-    over whole words.
+    over whole words. A Matcher tries every pattern at every word, so it runs only on Docs
+    that hold all the required lemmas of at least one of its patterns (a third of the
+    sample turns; ``bench/tagging.py``: 0.44 -> 0.15 CPU s). Patterns that require no
+    particular lemma (raw ``LOWER`` or ``REGEX`` tokens) are in a second Matcher that always runs.
     """
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
         self.lemma_phrases = PhraseMatcher(vocab, attr="LEMMA")
         self.part_phrases = PhraseMatcher(vocab, attr="ORTH")
-        self.lemmas = Matcher(vocab, validate=True)
+        self.lemmas = Matcher(vocab, validate=True)  # patterns with required lemmas
+        self.unfiltered = Matcher(vocab, validate=True)  # patterns without
+        self._required: list[frozenset[int]] = []  # per pattern of ``lemmas``: the lemma hashes it needs
 
     def add(self, key: str, spec: PatternSpec) -> None:
         pattern = token_patterns(spec)
@@ -92,11 +104,29 @@ class _MatcherPair:
             if spec.compound:
                 self.part_phrases.add(key, [Doc(self.vocab, words=[lemma])])
         else:
-            self.lemmas.add(key, [pattern])
+            required = required_lemmas(pattern)
+            if required:
+                self.lemmas.add(key, [pattern])
+                self._required.append(frozenset(self.vocab.strings.add(lemma) for lemma in required))
+            else:
+                self.unfiltered.add(key, [pattern])
+
+    def _may_match(self, doclike: Doc | Span) -> bool:
+        """Whether some pattern of ``lemmas`` has all its required lemmas in ``doclike``."""
+        if not self._required:
+            return False
+        doc = doclike.doc if isinstance(doclike, Span) else doclike
+        array = doc.to_array(LEMMA)
+        if isinstance(doclike, Span):
+            array = array[doclike.start:doclike.end]
+        present = set(array.tolist())
+        return any(required <= present for required in self._required)
 
     def __call__(self, doclike: Doc | Span, parts: tuple[Doc, list[int]] | None) -> list[tuple[int, int, int]]:
         found = list(self.lemma_phrases(doclike))
-        if len(self.lemmas):
+        if len(self.unfiltered):
+            found += self.unfiltered(doclike)
+        if self._may_match(doclike):
             found += self.lemmas(doclike)
         if parts is not None and len(self.part_phrases):
             doc, owner = parts
