@@ -107,3 +107,39 @@ def test_any_example_change_retags_every_code():
     before, after = TaggingDefinition.of(old, old.code("trust")), TaggingDefinition.of(new, new.code("trust"))
     assert before.examples == after.examples  # trust's own examples did not change ...
     assert after.compare(before) == WIDENED  # ... but its classifier learnt from resilience's
+
+
+def test_word_by_word_ngrams_equal_the_vectorizer():
+    """WordNgrams gives the fitted char_wb vectorizer's own TF-IDF matrix: same n-grams, counts
+    summed over repeated words and shared n-grams, unknown n-grams left out, empty texts empty."""
+    import pickle
+    from pathlib import Path
+
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from qualcode.evaluate import read_gold
+    from qualcode.tagging.classifier import CodeClassifier
+    from qualcode.tagging.features import SegmentFeatures
+    from qualcode.tagging.ngrams import WordNgrams
+
+    root = Path(__file__).resolve().parents[1] / "eval"
+    train = [g.text for g in read_gold(root / "gold_dev.jsonl")]
+    texts = [g.text for g in read_gold(root / "gold_dev2.jsonl")] + [
+        "", "   ", "ÄÄ ää  Ää\tää\n", "kyl kyl kyl", "x", "Luottamus; luottamuspula - LUOTTAMUS!", "qzxj wvwv"]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                 dtype=np.float32).fit(train)
+    words = WordNgrams(vectorizer)
+    expected, got = vectorizer.transform(texts), words.transform(texts)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert abs(got - expected).max() < 1e-6
+    assert got[len(texts) - 7].nnz == 0 and got[len(texts) - 5].nnz > 0
+    assert np.allclose(words.transform(texts).toarray(), got.toarray())  # second pass, from the cache
+
+    feats = [SegmentFeatures(t.lower().split(), np.ones(3, dtype=np.float32), t.lower()) for t in train]
+    clf = CodeClassifier(["a"]).fit(feats, np.array([[i % 2] for i in range(len(feats))]))
+    before = clf.predict_proba(feats[:20])
+    assert "_word_ngrams" in clf.__dict__
+    again = pickle.loads(pickle.dumps(clf))
+    assert "_word_ngrams" not in again.__dict__  # the per-process cache is not stored with the model
+    assert np.allclose(again.predict_proba(feats[:20]), before)

@@ -32,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 
 from ..codebook import Codebook
 from .features import SegmentFeatures, identity
+from .ngrams import WordNgrams
 
 MIN_PER_CLASS = 2  # a code needs this many positives and negatives to get a classifier
 
@@ -59,12 +60,24 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
         self.vector_weight = vector_weight
         self.class_weight = class_weight
 
+    def _words(self, name: str) -> WordNgrams:
+        """The fitted ``name`` vectorizer, word by word (built once per process, never pickled)."""
+        cache = self.__dict__.setdefault("_word_ngrams", {})
+        if name not in cache:
+            cache[name] = WordNgrams(getattr(self, name))
+        return cache[name]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_word_ngrams", None)
+        return state
+
     def _matrix(self, X: Sequence[SegmentFeatures]):
         blocks = [self.lemma_tfidf_.transform([f.lemmas for f in X])]
         if self.char_weight:
-            blocks.append(self.char_tfidf_.transform([lemma_text(f) for f in X]) * self.char_weight)
+            blocks.append(self._words("char_tfidf_").transform([lemma_text(f) for f in X]) * self.char_weight)
         if self.surface_weight:
-            blocks.append(self.surface_tfidf_.transform([f.text for f in X]) * self.surface_weight)
+            blocks.append(self._words("surface_tfidf_").transform([f.text for f in X]) * self.surface_weight)
         if self.vector_weight:
             blocks.append(sparse.csr_matrix(np.vstack([f.vector for f in X]) * self.vector_weight))
         return sparse.hstack(blocks).tocsr()
@@ -76,6 +89,7 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
             raise ValueError(f"Y must be {len(X)} x {len(self.codes_)}, not {Y.shape}")
         weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         counted = np.ones(len(X), dtype=bool) if counted is None else np.asarray(counted, dtype=bool)
+        self.__dict__.pop("_word_ngrams", None)  # a refit has new vocabularies
         self.lemma_tfidf_ = TfidfVectorizer(analyzer=identity, sublinear_tf=True).fit([f.lemmas for f in X])
         if self.char_weight:
             self.char_tfidf_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
