@@ -149,7 +149,7 @@ class Tagger:
         self.examples = ExampleIndex(nlp, codebook, extra_examples) if use_examples else None
         self.model = model
         # The classifier trained on the codebook alone: the suggesting classifier until a
-        # correction model exists, and afterwards the second opinion for codes with no keyword.
+        # correction model exists.
         self.base_classifier = codebook_classifier(nlp, codebook)[0] if use_examples else None
         self.classifier = model if model is not None else self.base_classifier
         self._thresholds = {c.id: codebook.threshold(c.id) for c in codebook.active_codes}
@@ -202,24 +202,11 @@ class Tagger:
         """Per segment and code: (merged score, evidence), with one BLAS thread: the products
         here are small, and OpenBLAS's extra threads only spun (bench/tagging.py: 0.6 CPU
         seconds of 11 on the sample transcripts, for no gain in time).
-
-        With a correction model, a code that no rule matched needs the codebook's own
-        classifier to agree: its probability is the lower of the two. Measured on the
-        development gold set, a model retrained on a few hundred corrections otherwise
-        grows bolder on sentences with no keyword faster than it grows right (README).
         """
-        base = self.base_classifier
         closest: list[dict[str, str]] = [{} for _ in feats]
         with threadpool_limits(limits=1, user_api="blas"):
             probs = classifier.predict_code_proba(feats) if classifier is not None else [{} for _ in feats]
-            base_probs = (base.predict_code_proba(feats)
-                          if classifier is not None and base is not None and classifier is not base else None)
             nearest = examples.nearest(feats, closest) if examples is not None else [{} for _ in feats]
-        if base_probs is not None:
-            for p, b, f in zip(probs, base_probs, feats):
-                for code in p:
-                    if code in b and not f.rule_patterns.get(code):
-                        p[code] = min(p[code], b[code])
         if rules is None:
             rules = [{code: [Evidence("rule", f.rule.get(code, 0.0), "")] * n for code, n in f.rule_patterns.items()}
                      for f in feats]
