@@ -54,6 +54,15 @@ def test_pipeline_lemmas_of_spoken_sentence(nlp):
     assert {t._.lemma_source for t in doc if t.text in ("mä", "yhessä")} == {"spoken"}
 
 
+def test_pipeline_lemmas_of_eastern_speech(nlp):
+    """Savo and Karelian forms: the table wins over Voikko's readings (myö as myödä, ottoo as otto)."""
+    doc = nlp("Kyllä mie tiijjän mihin pittää ottoo yhteyttä, ja myö autetaan ku hää ei pärjeen yksin.")
+    lemmas = {t.text: t.lemma_ for t in doc}
+    assert lemmas["mie"] == "minä" and lemmas["tiijjän"] == "tietää" and lemmas["pittää"] == "pitää"
+    assert lemmas["ottoo"] == "ottaa" and lemmas["myö"] == "me" and lemmas["hää"] == "hän"
+    assert lemmas["pärjeen"] == "pärjätä"
+
+
 def test_compound_parts_from_voikko_structure():
     assert compound_parts("luottamuspulasta", "=ppppppppp=ppppppp", "luottamuspula") == ("luottamus", "pula")
     assert compound_parts("luottamus", "=ppppppppp", "luottamus") == ()

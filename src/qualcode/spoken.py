@@ -72,6 +72,11 @@ SPOKEN_LEMMAS: dict[str, str | dict[str, str]] = {
     "kukkaan": "kukaan", "anto": "antaa", "aattelee": "ajatella", "aattelin": "ajatella", "aatella": "ajatella",
     "aattelen": "ajatella", "aateltiin": "ajatella", "mittään": "mikään", "kettään": "kukaan",
     "tsemppas": "tsempata", "tsemppaa": "tsempata", "tsempata": "tsempata",
+    # eastern (Savo, Karelian) forms the rules above do not restore; Voikko reads myö as myödä
+    # and ottoo as otto
+    "myö": "me", "hyö": "he", "meijät": "me", "heijät": "he",
+    "tiijjän": "tietää", "tiijjät": "tietää", "tiijjä": "tietää", "tiijjää": "tietää", "tiijetään": "tietää",
+    "ottoo": "ottaa", "pärjeen": "pärjätä", "pärjeet": "pärjätä", "kellekkään": "kukaan", "kenenkää": "kukaan",
 }
 
 
