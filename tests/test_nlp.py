@@ -12,6 +12,8 @@ from qualcode.spoken import SPOKEN_LEMMAS, spoken_lemma, standard_candidates
     ("mä", "", "minä"), ("Mää", "", "minä"), ("sä", "", "sinä"), ("oon", "", "olla"), ("ollu", "", "olla"),
     ("ku", "", "kun"), ("tiiä", "", "tietää"), ("kyl", "", "kyllä"), ("sit", "", "sitten"),
     ("et", "SCONJ", "että"), ("et", "AUX", "ei"), ("mut", "CCONJ", "mutta"), ("mut", "PRON", "minä"),
+    ("myö", "", "me"), ("miun", "", "minä"), ("viel", "", "vielä"), ("oottanu", "", "odottaa"),
+    ("ratkasuu", "", "ratkaisu"), ("rohkasua", "", "rohkaisu"),
 ])
 def test_spoken_table(form, pos, lemma):
     assert spoken_lemma(form, pos) == lemma
@@ -30,6 +32,23 @@ def test_spoken_forms_restored_through_voikko(form, lemma):
 def test_spoken_table_unknown_form_and_keys_lower_case():
     assert spoken_lemma("luottamus") is None
     assert all(k == k.lower() for k in SPOKEN_LEMMAS)
+
+
+def test_spoken_table_lists_each_form_once():
+    """A dict literal keeps the last of two equal keys without a word: a form added twice
+    with different lemmas would silently lose one."""
+    import ast
+    import collections
+    import inspect
+
+    import qualcode.spoken
+
+    tree = ast.parse(inspect.getsource(qualcode.spoken))
+    table = next(n.value for n in ast.walk(tree) if isinstance(n, ast.AnnAssign)
+                 and getattr(n.target, "id", "") == "SPOKEN_LEMMAS")
+    counts = collections.Counter(k.value for k in table.keys)
+    assert [form for form, n in counts.items() if n > 1] == []
+    assert len(counts) == len(SPOKEN_LEMMAS)
 
 
 @pytest.mark.parametrize("form,expected", [

@@ -55,7 +55,7 @@ SPOKEN_LEMMAS: dict[str, str | dict[str, str]] = {
     # more spoken forms (mää/sää, mie/sie varieties; checked against Voikko's silence)
     "ett": "että", "tossa": "tuo", "tohon": "tuo", "tosta": "tuo", "tost": "tuo", "tolla": "tuo",
     "tolle": "tuo", "tolt": "tuo", "tuolt": "tuo", "noille": "nuo", "noilla": "nuo", "noit": "nuo",
-    "tiiät": "tietää", "tiietään": "tietää", "tiiettiin": "tietää", "tiiätkö": "tietää", "tiiäks": "tietää",
+    "tiiät": "tietää", "tiietään": "tietää", "tiiettiin": "tietää", "tiiätkö": "tietää",
     "tiietty": "tietää", "tiäk": "tietää",
     "tarviit": "tarvita", "tarvitten": "tarvita", "tarttis": "tarvita",
     "selviit": "selvitä", "selvisin": "selvitä", "selvitää": "selvitä",
@@ -77,6 +77,15 @@ SPOKEN_LEMMAS: dict[str, str | dict[str, str]] = {
     "myö": "me", "hyö": "he", "meijät": "me", "heijät": "he",
     "tiijjän": "tietää", "tiijjät": "tietää", "tiijjä": "tietää", "tiijjää": "tietää", "tiijetään": "tietää",
     "ottoo": "ottaa", "pärjeen": "pärjätä", "pärjeet": "pärjätä", "kellekkään": "kukaan", "kenenkää": "kukaan",
+    "miun": "minä", "siun": "sinä", "muhun": "minä", "suhun": "sinä",
+    # found unrestored in the development sets and the codebook's examples
+    "viel": "vielä", "iha": "ihan", "jonku": "joku", "yhen": "yksi", "yhelt": "yksi", "yhel": "yksi",
+    "tarvi": "tarvita", "tarviin": "tarvita", "tiä": "tietää",
+    "ootan": "odottaa", "oottaa": "odottaa", "oottanu": "odottaa", "ootin": "odottaa",
+    "viimesen": "viimeinen", "viimestä": "viimeinen", "viimene": "viimeinen", "viimenen": "viimeinen",
+    "tarkota": "tarkoittaa", "tarkotan": "tarkoittaa", "tarkottaa": "tarkoittaa", "tarkotin": "tarkoittaa",
+    "ratkasu": "ratkaisu", "ratkasua": "ratkaisu", "ratkasuu": "ratkaisu", "ratkasun": "ratkaisu",
+    "rohkasu": "rohkaisu", "rohkasua": "rohkaisu", "rohkasuu": "rohkaisu", "siivoomaan": "siivota",
 }
 
 

@@ -56,7 +56,7 @@ def token_patterns(spec: PatternSpec) -> list[dict]:
 def required_lemmas(pattern: list[dict]) -> frozenset[str]:
     """Lemmas a Doc must contain for ``pattern`` to match: those of its tokens that must occur."""
     return frozenset(t["LEMMA"] for t in pattern
-                     if isinstance(t.get("LEMMA"), str) and t.get("OP") in (None, "+", "1"))
+                     if isinstance(t.get("LEMMA"), str) and t.get("OP") in (None, "+"))
 
 
 def parts_doc(doclike: Doc | Span) -> tuple[Doc, list[int]] | None:
@@ -84,7 +84,7 @@ class _MatcherPair:
     and also look inside compounds; sequences, gaps and raw token patterns go to a Matcher
     over whole words. A Matcher tries every pattern at every word, so it runs only on Docs
     that hold all the required lemmas of at least one of its patterns (a third of the
-    sample turns; ``bench/tagging.py``: 0.44 -> 0.15 CPU s). Patterns that require no
+    sample transcripts' turns: 0.44 -> 0.15 CPU s there). Patterns that require no
     particular lemma (raw ``LOWER`` or ``REGEX`` tokens) are in a second Matcher that always runs.
     """
 
