@@ -20,8 +20,10 @@ def pending(engine, tid, coder="anna"):
 
 def first_per_segment(suggestions):
     """The first pending suggestion of each segment: for tests that need different segments."""
-    seen: set[int] = set()
-    return [p for p in suggestions if not (p[0] in seen or seen.add(p[0]))]
+    firsts: dict[int, tuple] = {}
+    for suggestion in suggestions:
+        firsts.setdefault(suggestion[0], suggestion)
+    return list(firsts.values())
 
 
 def test_load_review_shows_every_turn_segment_and_suggestion(project):
