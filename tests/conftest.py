@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TRANSCRIPTS = ROOT / "transcripts"
 CODEBOOK = ROOT / "codebooks" / "peer_support.yaml"
+EVAL = ROOT / "eval"  # the gold sets (eval/README.md)
 SHARED = ROOT.parent / "shared"
 # Real-world DOCX files from other projects (Apache POI, python-docx, mammoth), copied from
 # ../shared/docx-corpus so a clean clone has them (licences in its README).

@@ -6,13 +6,13 @@ reported F1 measure memory instead of generalisation, so that is checked on ever
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from qualcode.evaluate import read_gold
 
-EVAL = Path(__file__).resolve().parent.parent / "eval"
+from .conftest import EVAL
+
 GOLD_FILES = sorted(EVAL.glob("gold_*.jsonl"))
 THEMES = {"practical_support", "emotional_support", "social_support", "trust", "competition", "resilience"}
 

@@ -7,6 +7,8 @@ import pytest
 from qualcode.codebook import parse_codebook
 from qualcode.tagging import Tagger, noisy_or, rule_score
 
+from .conftest import EVAL
+
 BOOK = """
 name: test_book
 version: 1.0.0
@@ -166,8 +168,6 @@ def test_prefiltered_matcher_finds_what_a_full_matcher_finds(nlp, codebook):
     """The multi-word patterns run only on Docs holding their required lemmas: on the gold
     sets' sentences (and a Span of each), the hits are exactly those of one Matcher with
     every pattern, and some Docs are skipped, so the filter is doing something."""
-    from pathlib import Path
-
     from spacy.matcher import Matcher
 
     from qualcode.codebook import as_spec
@@ -183,8 +183,7 @@ def test_prefiltered_matcher_finds_what_a_full_matcher_finds(nlp, codebook):
             pattern = token_patterns(as_spec(raw))
             if as_spec(raw).tokens is not None or len(pattern) > 1:
                 full.add(f"p:{code.id}:{i}", [pattern])
-    root = Path(__file__).resolve().parents[1] / "eval"
-    texts = [g.text for name in ("gold_dev.jsonl", "gold_dev2.jsonl") for g in read_gold(root / name)]
+    texts = [g.text for name in ("gold_dev.jsonl", "gold_dev2.jsonl") for g in read_gold(EVAL / name)]
     skipped = matched = 0
     for doc in nlp.pipe(texts):
         for doclike in (doc, doc[1:]):

@@ -12,6 +12,8 @@ from qualcode.tagging import Tagger
 from qualcode.tagging.classifier import codebook_training_set
 from qualcode.tagging.tagger import MODEL_BIAS, RULE_LOGIT, merged_score
 
+from .conftest import EVAL
+
 BOOK = """
 name: clf_book
 version: 1.0.0
@@ -113,8 +115,6 @@ def test_word_by_word_ngrams_equal_the_vectorizer():
     """WordNgrams gives the fitted char_wb vectorizer's own TF-IDF matrix: same n-grams, counts
     summed over repeated words and shared n-grams, unknown n-grams left out, empty texts empty."""
     import pickle
-    from pathlib import Path
-
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -123,9 +123,8 @@ def test_word_by_word_ngrams_equal_the_vectorizer():
     from qualcode.tagging.features import SegmentFeatures
     from qualcode.tagging.ngrams import WordNgrams
 
-    root = Path(__file__).resolve().parents[1] / "eval"
-    train = [g.text for g in read_gold(root / "gold_dev.jsonl")]
-    texts = [g.text for g in read_gold(root / "gold_dev2.jsonl")] + [
+    train = [g.text for g in read_gold(EVAL / "gold_dev.jsonl")]
+    texts = [g.text for g in read_gold(EVAL / "gold_dev2.jsonl")] + [
         "", "   ", "ÄÄ ää  Ää\tää\n", "kyl kyl kyl", "x", "Luottamus; luottamuspula - LUOTTAMUS!", "qzxj wvwv"]
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                  dtype=np.float32).fit(train)
