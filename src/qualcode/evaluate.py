@@ -211,6 +211,7 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
     base = tagger.codebook_training() if tagger.classifier is not None else None
     n_test = n_eval if train_items is not None else max(1, int(round(len(items) * test_fraction)))
     results: dict[int, list[float]] = {n: [] for n in sizes}
+    per_code: dict[int, dict[str, list[float]]] = {n: {c: [] for c in codes} for n in sizes}
     alone: dict[int, list[float]] = {n: [] for n in sizes}  # the classifier's own suggestions (p >= 0.5)
     for seed in range(seeds):
         if train_items is not None:
@@ -228,13 +229,17 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
             merged = tagger.merged_scores(test_feats, model)
             predicted = [[c for c in codes if m.get(c, 0.0) >= tagger.threshold(c)] for m in merged]
             gold_codes = [items[i].codes for i in test]
-            results[n].append(scores(gold_codes, predicted, codes)["micro"]["f1"])
+            run = scores(gold_codes, predicted, codes)
+            results[n].append(run["micro"]["f1"])
+            for c in codes:
+                per_code[n][c].append(run["per_code"][c]["f1"])
             clf = model if model is not None else tagger.classifier
             if clf is not None:
                 own = [[c for c in codes if p.get(c, 0.0) >= 0.5] for p in clf.predict_code_proba(test_feats)]
                 alone[n].append(scores(gold_codes, own, codes)["micro"]["f1"])
     return [{"segments": n, "decisions": n * len(codes), "micro_f1": float(np.mean(f)), "sd": float(np.std(f)),
              "classifier_f1": float(np.mean(alone[n])) if alone[n] else None,
+             "per_code_f1": {c: float(np.mean(v)) for c, v in per_code[n].items()},
              "runs": len(f), "test_segments": n_test} for n, f in results.items() if f]
 
 
