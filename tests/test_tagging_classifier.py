@@ -10,7 +10,8 @@ from qualcode.codebook import parse_codebook
 from qualcode.codebook.retag import WIDENED, TaggingDefinition
 from qualcode.tagging import Tagger
 from qualcode.tagging.classifier import codebook_training_set
-from qualcode.tagging.tagger import MODEL_BIAS, RULE_LOGIT, merged_score
+from qualcode.tagging import tagger as tagger_module
+from qualcode.tagging.tagger import CLASSIFIER, MODEL_BIAS, RULE_LOGIT, merged_score, noisy_or, rule_score
 
 from .conftest import EVAL
 
@@ -59,7 +60,29 @@ codes:
 
 @pytest.fixture(scope="module")
 def tagger(nlp):
-    return Tagger(nlp, parse_codebook(BOOK))
+    """BOOK's codes have six examples each: count them as established codes (see FEW_POSITIVES)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tagger_module, "FEW_POSITIVES", 0)
+        yield Tagger(nlp, parse_codebook(BOOK))
+
+
+def test_a_new_code_keeps_its_rules_and_nearest_examples(nlp):
+    """A code with a handful of examples: its classifier joins the rule and the nearest example
+    by noisy-OR instead of vetoing them, so the keyword alone still suggests the code."""
+    tagger = Tagger(nlp, parse_codebook(BOOK))
+    assert tagger.classifier.positives("trust") == 6 < tagger_module.FEW_POSITIVES
+    for text in ("Luotan häneen täysin.", "Luotin siihen, että paketti tulee ajoissa."):
+        s = next(s for s in tagger.suggest(tagger.nlp(text)) if s.code == "trust")
+        rule = [e for e in s.evidence if e.source == "rule"]
+        clf = next(e for e in s.evidence if e.pattern == CLASSIFIER)
+        nearest = [e.score for e in s.evidence if e.source == "example" and e.pattern != CLASSIFIER]
+        assert rule and s.score >= rule_score(1)
+        assert s.score == pytest.approx(noisy_or(rule_score(1), *nearest, clf.score))
+    with pytest.MonkeyPatch.context() as mp:  # the same code counted as established: the merge
+        mp.setattr(tagger_module, "FEW_POSITIVES", 0)
+        s = next(s for s in tagger.suggest(tagger.nlp("Luotan häneen täysin.")) if s.code == "trust")
+        clf = next(e for e in s.evidence if e.pattern == CLASSIFIER)
+        assert s.score == pytest.approx(merged_score(clf.score, 1))
 
 
 def test_training_set_labels_follow_the_hierarchy():

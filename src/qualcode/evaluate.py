@@ -226,7 +226,12 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
             train = pool[:n]
             test_feats = [feats[i] for i in test]
             model = fit_with_base(all_codes, base, [feats[i] for i in train], Y[train], **params) if n else None
-            merged = tagger.merged_scores(test_feats, model)
+            # As in the product, accepted codings also join the nearest-example index.
+            accepted = [(c, i) for i in train for c in items[i].codes if c in all_codes]
+            examples = (tagger.examples.extended([(c, items[i].text) for c, i in accepted],
+                                                 [feats[i] for _, i in accepted])
+                        if accepted and tagger.examples is not None else None)
+            merged = tagger.merged_scores(test_feats, model, examples)
             predicted = [[c for c in codes if m.get(c, 0.0) >= tagger.threshold(c)] for m in merged]
             gold_codes = [items[i].codes for i in test]
             run = scores(gold_codes, predicted, codes)

@@ -35,6 +35,7 @@ from .features import SegmentFeatures, identity
 from .ngrams import WordNgrams
 
 MIN_PER_CLASS = 2  # a code needs this many positives and negatives to get a classifier
+FIT_VERSION = 2  # bump when a fitted CodeClassifier gains or loses attributes: cached fits are redone
 
 
 def lemma_text(f: SegmentFeatures) -> str:
@@ -100,10 +101,12 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
         M = self._matrix(X) if len(X) else None
         self.estimators_: dict[str, LogisticRegression] = {}
         self.n_labelled_: dict[str, int] = {}
+        self.n_positive_: dict[str, int] = {}
         for j, code in enumerate(self.codes_):
             known = Y[:, j] >= 0
             y = Y[known, j]
             self.n_labelled_[code] = int((known & counted).sum())
+            self.n_positive_[code] = int((y == 1).sum())
             if min(int((y == 1).sum()), int((y == 0).sum())) < MIN_PER_CLASS:
                 continue
             est = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000)
@@ -122,6 +125,10 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
             if est is not None:
                 out[:, j] = est.predict_proba(M)[:, 1]
         return out
+
+    def positives(self, code: str) -> int:
+        """Positive segments the code's classifier learnt from (examples and accepted codings)."""
+        return getattr(self, "n_positive_", {}).get(code, 1 << 30)  # older pickles: assume plenty
 
     def predict(self, X: Sequence[SegmentFeatures]) -> np.ndarray:
         return (np.nan_to_num(self.predict_proba(X)) >= 0.5).astype(int)

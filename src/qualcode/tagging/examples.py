@@ -84,10 +84,10 @@ def cached_fit(nlp: Language, key: str, fit):
     examples (``key``), the classifier's parameters, the pipeline, ``FEATURES_VERSION`` and
     scikit-learn's version.
     """
-    from .classifier import CodeClassifier
+    from .classifier import FIT_VERSION, CodeClassifier
 
     # Every parameter, not repr(): repr leaves out defaults, so a changed default would reuse old fits.
-    params = json.dumps(CodeClassifier().get_params(), sort_keys=True, default=str)
+    params = json.dumps([FIT_VERSION, CodeClassifier().get_params()], sort_keys=True, default=str)
     path = _cache_path(nlp, [key, params], kind="classifier")
     cached = _load(path)
     if cached is not None:

@@ -22,7 +22,7 @@ from .tagger import Tagger
 
 MIN_DECISIONS = 20  # no model before this many decisions
 RETRAIN_AFTER = 25  # new decisions (accepts, rejects, removals) that make a model stale
-MODEL_KIND = "code-classifier-3"  # stored with the model: a model of another kind is retrained
+MODEL_KIND = "code-classifier-4"  # stored with the model: a model of another kind is retrained
 
 
 @dataclass
