@@ -27,6 +27,10 @@ if not Token.has_extension("lemma_parts"):
     Token.set_extension("lemma_parts", default=None)
 if not Token.has_extension("lemma_source"):
     Token.set_extension("lemma_source", default="pipeline")
+# The compound words of a Doc, {token.i: lemma_parts}: what the tagger reads per segment
+# without a Token._ lookup per word (a quarter of the rules' and features' time).
+if not Doc.has_extension("lemma_compounds"):
+    Doc.set_extension("lemma_compounds", default=None)
 
 
 class _Analyser:
@@ -186,6 +190,7 @@ def restore_spoken(form: str) -> str | None:
 @Language.component("qualcode_lemmas")
 def qualcode_lemmas(doc: Doc) -> Doc:
     analyser = _analyser()
+    compounds: dict[int, tuple[str, ...]] = {}
     for token in doc:
         if token.is_space or token.is_punct:
             continue
@@ -195,6 +200,9 @@ def qualcode_lemmas(doc: Doc) -> Doc:
         token._.lemma_source = source
         _, parts = analyser.analyse(token.lower_)
         token._.lemma_parts = (lemma, *[p for p in parts if p != lemma]) if parts else (lemma,)
+        if len(token._.lemma_parts) > 1:
+            compounds[token.i] = token._.lemma_parts
+    doc._.lemma_compounds = compounds
     return doc
 
 

@@ -28,11 +28,15 @@ class SegmentFeatures:
 
 
 def lemma_terms(doclike: Doc | Span) -> list[str]:
+    """The content words' lemmas, a compound followed by its parts (``qualcode_lemmas``)."""
+    compounds = (doclike.doc if isinstance(doclike, Span) else doclike)._.lemma_compounds
     terms: list[str] = []
     for t in doclike:
         if t.is_alpha and not t.is_stop:
-            parts = t._.lemma_parts
-            terms.extend(parts if parts else (t.lemma_.lower(),))
+            if compounds is None:  # not lemmatised by qualcode_lemmas
+                terms.append(t.lemma_.lower())
+            else:
+                terms.extend(compounds.get(t.i) or (t.lemma_,))
     return terms
 
 

@@ -65,13 +65,14 @@ def parts_doc(doclike: Doc | Span) -> tuple[Doc, list[int]] | None:
     None when there is no compound. The parts are lemmas already, so they are the parts
     Doc's words (matched on ``ORTH``).
     """
+    start, end = (doclike.start, doclike.end) if isinstance(doclike, Span) else (0, len(doclike))
+    compounds = (doclike.doc if isinstance(doclike, Span) else doclike)._.lemma_compounds or {}
     words: list[str] = []
     owner: list[int] = []
-    for i, token in enumerate(doclike):
-        parts = token._.lemma_parts
-        if parts and len(parts) > 1:
+    for i, parts in sorted(compounds.items()):
+        if start <= i < end:
             words.extend(parts[1:])
-            owner.extend([i] * (len(parts) - 1))
+            owner.extend([i - start] * (len(parts) - 1))
     if not words:
         return None
     return Doc(doclike.vocab, words=words), owner
