@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from .spoken import spoken_lemma, standard_candidates
 
@@ -199,11 +199,17 @@ def qualcode_lemmas(doc: Doc) -> Doc:
             token.lemma_ = lemma
         token._.lemma_source = source
         _, parts = analyser.analyse(token.lower_)
-        token._.lemma_parts = (lemma, *[p for p in parts if p != lemma]) if parts else (lemma,)
-        if len(token._.lemma_parts) > 1:
-            compounds[token.i] = token._.lemma_parts
+        lemma_parts = (lemma, *[p for p in parts if p != lemma]) if parts else (lemma,)
+        token._.lemma_parts = lemma_parts
+        if len(lemma_parts) > 1:
+            compounds[token.i] = lemma_parts
     doc._.lemma_compounds = compounds
     return doc
+
+
+def lemma_compounds(doclike: Doc | Span) -> dict[int, tuple[str, ...]] | None:
+    """The compounds of ``doclike``'s Doc, {token.i: (lemma, *parts)}; None if ``qualcode_lemmas`` did not run."""
+    return (doclike.doc if isinstance(doclike, Span) else doclike)._.lemma_compounds
 
 
 @lru_cache(maxsize=2)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from spacy.tokens import Doc, Span
 
+from ..nlp import lemma_compounds
+
 CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN"})
 
 
@@ -29,7 +31,7 @@ class SegmentFeatures:
 
 def lemma_terms(doclike: Doc | Span) -> list[str]:
     """The content words' lemmas, a compound followed by its parts (``qualcode_lemmas``)."""
-    compounds = (doclike.doc if isinstance(doclike, Span) else doclike)._.lemma_compounds
+    compounds = lemma_compounds(doclike)
     terms: list[str] = []
     for t in doclike:
         if t.is_alpha and not t.is_stop:

@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from ..codebook import Codebook, CodebookError, PatternSpec, as_spec
+from ..nlp import lemma_compounds
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def parts_doc(doclike: Doc | Span) -> tuple[Doc, list[int]] | None:
     Doc's words (matched on ``ORTH``).
     """
     start, end = (doclike.start, doclike.end) if isinstance(doclike, Span) else (0, len(doclike))
-    compounds = (doclike.doc if isinstance(doclike, Span) else doclike)._.lemma_compounds or {}
+    compounds = lemma_compounds(doclike) or {}
     words: list[str] = []
     owner: list[int] = []
     for i, parts in sorted(compounds.items()):

@@ -232,27 +232,24 @@ class Tagger:
                 items = list(rule_evidence.get(code, []))
                 n_patterns = f.rule_patterns.get(code, 0)
                 hit = ex.get(code)
-                if code in p and classifier.positives(code) < FEW_POSITIVES:
-                    score = noisy_or(rule_score(n_patterns), hit.score if hit is not None else 0.0, p[code])
-                    items.append(Evidence("model" if is_model else "example", p[code],
-                                          classifier.describe(code) if is_model else closest_i.get(code, ""),
-                                          pattern="" if is_model else CLASSIFIER))
-                    if hit is not None:
-                        items.append(Evidence("example", hit.score, hit.example))
-                elif code in p:
-                    score = merged_score(p[code], n_patterns)
+                hit_score = hit.score if hit is not None else 0.0
+                show_hit = True  # the nearest example as evidence of its own
+                if code in p:
+                    # A new code's classifier is one more voice beside its rules and nearest
+                    # example; an established code's classifier is the base the rules move.
+                    new = classifier.positives(code) < FEW_POSITIVES
+                    score = (noisy_or(rule_score(n_patterns), hit_score, p[code]) if new
+                             else merged_score(p[code], n_patterns))
                     if is_model:
                         items.append(Evidence("model", p[code], classifier.describe(code)))
-                        if hit is not None:
-                            items.append(Evidence("example", hit.score, hit.example))
                     else:
-                        example = hit.example if hit else closest_i.get(code, "")
+                        example = hit.example if hit is not None and not new else closest_i.get(code, "")
                         items.append(Evidence("example", p[code], example, pattern=CLASSIFIER))
+                        show_hit = new
                 else:
-                    example = hit.score if hit is not None else 0.0
-                    score = noisy_or(rule_score(n_patterns), example)
-                    if hit is not None:
-                        items.append(Evidence("example", hit.score, hit.example))
+                    score = noisy_or(rule_score(n_patterns), hit_score)
+                if hit is not None and show_hit:
+                    items.append(Evidence("example", hit.score, hit.example))
                 if items:
                     res[code] = (score, items)
             f.prior = {code: score for code, (score, _) in res.items()}
