@@ -15,6 +15,7 @@ micro-F1 of all codes) after n reviewed segments.
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ THEMES = ["practical_support", "emotional_support", "social_support", "trust", "
 
 def thinned(raw: dict, code: str, keep: int, patterns: bool) -> dict:
     """The codebook with ``code`` reduced to its first ``keep`` examples (and no patterns)."""
-    out = yaml.safe_load(yaml.safe_dump(raw, allow_unicode=True))
+    out = copy.deepcopy(raw)
     for c in out["codes"]:
         if c["id"] == code:
             c["examples"] = list(c.get("examples", []))[:keep]

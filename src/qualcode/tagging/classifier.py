@@ -107,7 +107,7 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
             y = Y[known, j]
             self.n_labelled_[code] = int((known & counted).sum())
             self.n_positive_[code] = int((y == 1).sum())
-            if min(int((y == 1).sum()), int((y == 0).sum())) < MIN_PER_CLASS:
+            if min(self.n_positive_[code], len(y) - self.n_positive_[code]) < MIN_PER_CLASS:
                 continue
             est = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000)
             self.estimators_[code] = est.fit(M[known], y, sample_weight=weights[known])
