@@ -165,3 +165,49 @@ def test_word_by_word_ngrams_equal_the_vectorizer():
     again = pickle.loads(pickle.dumps(clf))
     assert "_word_ngrams" not in again.__dict__  # the per-process cache is not stored with the model
     assert np.allclose(again.predict_proba(feats[:20]), before)
+
+
+def test_decisions_recalibrate_a_new_codes_scores(nlp, monkeypatch):
+    """A code added with five examples and no patterns: its classifier ranks segments but puts
+    them all near 0, so nothing is suggested. After researchers' decisions its scores are
+    recalibrated on them, and held-back segments of the code are suggested; the established
+    codes' scores are not touched. (The real codebook, trust thinned; decisions from dev2.)"""
+    import numpy as np
+    import yaml
+
+    from qualcode.evaluate import read_gold, scores
+    from qualcode.tagging import classifier as classifier_module
+    from qualcode.tagging.model import fit_with_base, label_matrix
+
+    from .conftest import CODEBOOK
+
+    raw = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    trust = next(c for c in raw["codes"] if c["id"] == "trust")
+    trust["examples"], trust["patterns"] = trust["examples"][:5], []
+    trust.pop("exclude_patterns", None)
+    tagger = Tagger(nlp, parse_codebook(yaml.safe_dump(raw, allow_unicode=True)))
+    gold = read_gold(EVAL / "gold_dev2.jsonl")
+    order = np.random.default_rng(0).permutation(len(gold))
+    decided, held_back = order[:140], order[140:]
+    themes = [c for c in tagger.classifier.codes_ if any(c in g.codes for g in gold)]
+    codes = tagger.classifier.codes_
+    feats = tagger.text_features([g.text for g in gold])
+    Y = label_matrix([{c: int(c in g.codes) for c in themes} for g in gold], codes)
+
+    def trust_f1(model):
+        merged = tagger.merged_scores([feats[i] for i in held_back], model)
+        predicted = [[c for c in m if c == "trust" and m[c] >= tagger.threshold(c)] for m in merged]
+        return scores([gold[i].codes for i in held_back], predicted, ["trust"])["per_code"]["trust"]["f1"]
+
+    model = fit_with_base(codes, tagger.codebook_training(), [feats[i] for i in decided], Y[decided])
+    assert set(model.calibration_) == {"trust"}  # the other themes have hundreds of positives
+    assert "recalibrated" in model.describe("trust") and "recalibrated" not in model.describe("resilience")
+    assert not tagger.classifier.calibration_  # the codebook alone: no decisions, nothing to calibrate
+    monkeypatch.setattr(classifier_module, "MIN_CALIBRATION", 10_000)
+    plain = fit_with_base(codes, tagger.codebook_training(), [feats[i] for i in decided], Y[decided])
+    assert not plain.calibration_
+    probe = [feats[i] for i in held_back]
+    j = codes.index("resilience")
+    assert np.allclose(model.predict_proba(probe)[:, j], plain.predict_proba(probe)[:, j])
+    before, after = trust_f1(plain), trust_f1(model)
+    assert after >= before + 0.2, (before, after)

@@ -30,7 +30,10 @@ class CorrectionModel(CodeClassifier):
     """The code classifier trained on the codebook's examples and the researchers' decisions."""
 
     def describe(self, code: str) -> str:
-        return f"trained on the codebook's examples and {self.n_labelled_.get(code, 0)} decisions"
+        text = f"trained on the codebook's examples and {self.n_labelled_.get(code, 0)} decisions"
+        if code in getattr(self, "calibration_", {}):
+            text += ", scores recalibrated on those decisions (a new code)"
+        return text
 
 
 def label_matrix(label_sets: Sequence[dict[str, int]], codes: Sequence[str]) -> np.ndarray:
