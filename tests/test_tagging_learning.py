@@ -113,6 +113,12 @@ def test_retrain_after_decisions_and_scores_shown(engine, nlp):
     book, _ = load_codebook(CODEBOOK)
     model = load_model(engine, book)
     assert model is not None
+    # Only new codes (a handful of examples: the direction codes) are recalibrated on the decisions.
+    from qualcode.tagging.classifier import FEW_POSITIVES
+
+    assert scores["recalibrated_codes"] == sorted(model.calibration_)
+    assert all(model.positives(c) < FEW_POSITIVES for c in model.calibration_)
+    assert model.positives("trust") >= FEW_POSITIVES and "trust" not in model.calibration_
     with transaction(engine) as s:
         text = s.scalar(select(Segment.text).where(Segment.id == pending[0][0]))
     found = Tagger(nlp, book, model).score_many([nlp(text)])[0]
@@ -161,6 +167,18 @@ def test_model_tab_shows_status_cv_scores_and_retrains(engine, nlp, db_url, monk
     micro = table[table[T("code")] == "micro"].iloc[0]
     assert micro[T("f1")] == pytest.approx(status.scores["micro"]["f1"])
     assert any("on 30 decisions" not in m.value and "30 decisions" in m.value for m in at.markdown)
+    # These decisions touched only established codes: no line about recalibrated new codes ...
+    assert status.scores["recalibrated_codes"] == []
+    assert not any("recalibrated" in c.value for c in at.caption)
+    # ... which a model that recalibrated a new code has (stored as retrain() stores it).
+    from qualcode.store import learning as learning_store
+
+    with transaction(engine) as s:
+        latest = learning_store.latest_model(s, status.codebook)
+        learning_store.save_model(s, status.codebook, latest.n_decisions,
+                                  {**latest.scores, "recalibrated_codes": ["vertical_peer_support"]}, latest.blob)
+    at = page()
+    assert any("recalibrated" in c.value and labels["vertical_peer_support"] in c.value for c in at.caption)
 
     at.button(key="model_retrain").click().run()
     assert not at.exception, at.exception

@@ -22,7 +22,7 @@ from .tagger import Tagger
 
 MIN_DECISIONS = 20  # no model before this many decisions
 RETRAIN_AFTER = 25  # new decisions (accepts, rejects, removals) that make a model stale
-MODEL_KIND = "code-classifier-4"  # stored with the model: a model of another kind is retrained
+MODEL_KIND = "code-classifier-5"  # stored with the model: a model of another kind is retrained
 
 
 @dataclass
@@ -73,7 +73,8 @@ def retrain(engine: Engine, codebook: Codebook | None = None, nlp: Language | No
     model, cv = fit_model(tagger, [r[1] for r in rows], [r[2] for r in rows])
     cv = {**cv, "n_segments": len(rows), "n_decisions": n_decisions, "codebook_version": codebook.version,
           "model_kind": MODEL_KIND,
-          "trained_codes": sorted(model.estimators_)}
+          "trained_codes": sorted(model.estimators_),
+          "recalibrated_codes": sorted(model.calibration_)}
     with transaction(engine) as s:
         store.save_model(s, codebook.name, n_decisions, cv, dumps(model))
     return TrainReport(True, len(rows), n_decisions, cv)

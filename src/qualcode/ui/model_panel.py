@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ..tagging.classifier import FEW_POSITIVES
 from ..tagging.learning import model_status, retrain
 from .codes import code_set
 from .i18n import Strings
@@ -37,6 +38,10 @@ T = Strings({
            "Ristiinvalidoitu projektin päätöksillä (kukin segmentti pisteytetty mallilla, joka ei nähnyt sitä):"),
     "code": ("Code", "Koodi"), "precision": ("Precision", "Tarkkuus"), "recall": ("Recall", "Saanti"),
     "f1": ("F1", "F1"), "support": ("Accepted", "Hyväksyttyjä"),
+    "recalibrated": ("New codes (fewer than {few} coded segments to learn from), their scores recalibrated on "
+                     "the decisions: {codes}.",
+                     "Uudet koodit (alle {few} koodattua segmenttiä opittavana), pisteet kalibroitu päätösten "
+                     "mukaan: {codes}."),
     "retrain": ("Retrain now", "Opeta nyt"),
     "retraining": ("Retraining on every decision ...", "Opetetaan kaikilla päätöksillä ..."),
     "no_codebook": ("No codebook applied yet: run `qualcode tag`.", "Koodikirjaa ei ole vielä otettu käyttöön: "
@@ -81,6 +86,9 @@ def render_model_tab() -> None:
             style = (table.style.format(precision=3, na_rep="")
                      .background_gradient(subset=[T("f1")], cmap="RdYlGn", vmin=0, vmax=1))
             st.dataframe(style, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
+            if scores.get("recalibrated_codes"):
+                st.caption(T("recalibrated", few=FEW_POSITIVES,
+                             codes=", ".join(codes.label(c) for c in scores["recalibrated_codes"])))
     done = st.session_state.pop("model_retrain_report", None)
     if done is not None:
         (st.success if done[0] else st.warning)(done[1])
