@@ -36,7 +36,10 @@ from .features import SegmentFeatures, identity
 from .ngrams import WordNgrams
 
 MIN_PER_CLASS = 2  # a code needs this many positives and negatives to get a classifier
-FIT_VERSION = 4  # bump when a fitted CodeClassifier gains or loses attributes: cached fits are redone
+# Bump FIT_VERSION when a fitted CodeClassifier gains or loses attributes or fits differently:
+# cached fits (examples.cached_fit) are keyed by it and the classifier's parameters, not by
+# module constants such as FEW_POSITIVES or MIN_CALIBRATION.
+FIT_VERSION = 4
 # A code whose classifier learnt from fewer positive segments than this is new (a code a
 # maintainer just added, with a handful of examples). Its classifier, trained on a few
 # sentences against thousands, ranks segments well but puts them all near 0 (dev2, trust
@@ -123,14 +126,16 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
             self.n_positive_[code] = int((y == 1).sum())
             if min(self.n_positive_[code], len(y) - self.n_positive_[code]) < MIN_PER_CLASS:
                 continue
-            est = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000)
-            self.estimators_[code] = est.fit(M[known], y, sample_weight=weights[known])
+            self.estimators_[code] = self._estimator().fit(M[known], y, sample_weight=weights[known])
             if decisions and self.n_positive_[code] < FEW_POSITIVES:
                 platt = self._recalibration(M[known], y, weights[known], counted[known])
                 if platt is not None:
                     self.calibration_[code] = platt
         self.classes_ = np.array(self.codes_)
         return self
+
+    def _estimator(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000)
 
     def _recalibration(self, M, y, weights, counted) -> tuple[float, float] | None:
         """Platt scaling (slope, intercept) of a new code's decision values, learnt from the decisions.
@@ -157,8 +162,7 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
             fit_rows = np.r_[others, rows[train]]
             if len(np.unique(y[fit_rows])) < 2:
                 return None
-            est = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000)
-            est.fit(M[fit_rows], y[fit_rows], sample_weight=weights[fit_rows])
+            est = self._estimator().fit(M[fit_rows], y[fit_rows], sample_weight=weights[fit_rows])
             values[test] = est.decision_function(M[rows[test]])
         platt = LogisticRegression().fit(values[:, None], yc)
         slope = float(platt.coef_[0, 0])

@@ -14,6 +14,7 @@ from ..tagging.classifier import FEW_POSITIVES
 from ..tagging.learning import model_status, retrain
 from .codes import code_set
 from .i18n import Strings
+from .render import esc_md
 from .resources import engine, pipeline
 
 T = Strings({
@@ -88,7 +89,7 @@ def render_model_tab() -> None:
             st.dataframe(style, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
             if scores.get("recalibrated_codes"):
                 st.caption(T("recalibrated", few=FEW_POSITIVES,
-                             codes=", ".join(codes.label(c) for c in scores["recalibrated_codes"])))
+                             codes=", ".join(esc_md(codes.label(c)) for c in scores["recalibrated_codes"])))
     done = st.session_state.pop("model_retrain_report", None)
     if done is not None:
         (st.success if done[0] else st.warning)(done[1])
