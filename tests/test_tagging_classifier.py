@@ -171,12 +171,14 @@ def test_decisions_recalibrate_a_new_codes_scores(nlp, monkeypatch):
     """A code added with five examples and no patterns: its classifier ranks segments but puts
     them all near 0, so nothing is suggested. After researchers' decisions its scores are
     recalibrated on them, and held-back segments of the code are suggested; the established
-    codes' scores are not touched. (The real codebook, trust thinned; decisions from dev2.)"""
+    codes' scores are not touched, nor a new code's that has patterns (its rules find it).
+    (The real codebook, trust and competition thinned; decisions from dev2.)"""
     import numpy as np
     import yaml
 
     from qualcode.evaluate import read_gold, scores
     from qualcode.tagging import classifier as classifier_module
+    from qualcode.tagging.classifier import FEW_POSITIVES
     from qualcode.tagging.model import fit_with_base, label_matrix
 
     from .conftest import CODEBOOK
@@ -185,6 +187,8 @@ def test_decisions_recalibrate_a_new_codes_scores(nlp, monkeypatch):
     trust = next(c for c in raw["codes"] if c["id"] == "trust")
     trust["examples"], trust["patterns"] = trust["examples"][:5], []
     trust.pop("exclude_patterns", None)
+    competition = next(c for c in raw["codes"] if c["id"] == "competition")
+    competition["examples"] = competition["examples"][:5]  # new, but with its patterns
     tagger = Tagger(nlp, parse_codebook(yaml.safe_dump(raw, allow_unicode=True)))
     gold = read_gold(EVAL / "gold_dev2.jsonl")
     order = np.random.default_rng(0).permutation(len(gold))
@@ -199,15 +203,20 @@ def test_decisions_recalibrate_a_new_codes_scores(nlp, monkeypatch):
         predicted = [[c for c in m if c == "trust" and m[c] >= tagger.threshold(c)] for m in merged]
         return scores([gold[i].codes for i in held_back], predicted, ["trust"])["per_code"]["trust"]["f1"]
 
-    model = fit_with_base(codes, tagger.codebook_training(), [feats[i] for i in decided], Y[decided])
-    assert set(model.calibration_) == {"trust"}  # the other themes have hundreds of positives
+    model = tagger.correction_model([feats[i] for i in decided], Y[decided])
+    assert model.positives("competition") < FEW_POSITIVES
+    # Only trust: competition has patterns, the other themes hundreds of positives.
+    assert set(model.calibration_) == {"trust"}
     assert "recalibrated" in model.describe("trust") and "recalibrated" not in model.describe("resilience")
     assert not tagger.classifier.calibration_  # the codebook alone: no decisions, nothing to calibrate
+    anything = fit_with_base(codes, tagger.codebook_training(), [feats[i] for i in decided], Y[decided])
+    assert set(anything.calibration_) == {"trust", "competition"}  # recalibrate=None: any new code
     monkeypatch.setattr(classifier_module, "MIN_CALIBRATION", 10_000)
-    plain = fit_with_base(codes, tagger.codebook_training(), [feats[i] for i in decided], Y[decided])
+    plain = tagger.correction_model([feats[i] for i in decided], Y[decided])
     assert not plain.calibration_
     probe = [feats[i] for i in held_back]
-    j = codes.index("resilience")
-    assert np.allclose(model.predict_proba(probe)[:, j], plain.predict_proba(probe)[:, j])
+    for code in ("resilience", "competition"):
+        j = codes.index(code)
+        assert np.allclose(model.predict_proba(probe)[:, j], plain.predict_proba(probe)[:, j])
     before, after = trust_f1(plain), trust_f1(model)
     assert after >= before + 0.2, (before, after)

@@ -194,11 +194,11 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
     rest, as the product does after n reviewed segments (``tagging.learning``); n = 0 is the
     codebook alone. With ``train_items`` the corrections come from that set (shuffled per
     seed) and every item of ``items`` is tested: corrections from some interviews, measured
-    on others. ``params`` go to :func:`~qualcode.tagging.model.fit_with_base`.
+    on others. ``params`` go to :meth:`~qualcode.tagging.tagger.Tagger.correction_model`.
     """
     import numpy as np
 
-    from .tagging.model import fit_with_base, label_matrix
+    from .tagging.model import label_matrix
 
     codes = evaluated_codes(tagger.codebook, list(items) + list(train_items or []))
     all_codes = [c.id for c in tagger.codebook.active_codes]
@@ -208,7 +208,6 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
     feats = tagger.text_features([g.text for g in items])
     # Codes the gold set does not label are unknown (-1), not negatives.
     Y = label_matrix([{c: int(c in g.codes) for c in codes} for g in items], all_codes)
-    base = tagger.codebook_training() if tagger.classifier is not None else None
     n_test = n_eval if train_items is not None else max(1, int(round(len(items) * test_fraction)))
     results: dict[int, list[float]] = {n: [] for n in sizes}
     per_code: dict[int, dict[str, list[float]]] = {n: {c: [] for c in codes} for n in sizes}
@@ -225,7 +224,7 @@ def learning_curve(tagger, items: Sequence[GoldItem], sizes: Sequence[int] = (0,
                 continue
             train = pool[:n]
             test_feats = [feats[i] for i in test]
-            model = fit_with_base(all_codes, base, [feats[i] for i in train], Y[train], **params) if n else None
+            model = tagger.correction_model([feats[i] for i in train], Y[train], **params) if n else None
             # As in the product, accepted codings also join the nearest-example index.
             accepted = [(c, i) for i in train for c in items[i].codes if c in all_codes]
             examples = (tagger.examples.extended([(c, items[i].text) for c, i in accepted],

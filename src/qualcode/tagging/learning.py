@@ -17,12 +17,12 @@ from ..codebook import Codebook
 from ..store import transaction
 from ..store import learning as store
 from ..store.codebooks import current_codebook
-from .model import CorrectionModel, cross_validated, dumps, fit_with_base, label_matrix, loads
+from .model import CorrectionModel, cross_validated, dumps, label_matrix, loads
 from .tagger import Tagger
 
 MIN_DECISIONS = 20  # no model before this many decisions
 RETRAIN_AFTER = 25  # new decisions (accepts, rejects, removals) that make a model stale
-MODEL_KIND = "code-classifier-5"  # stored with the model: a model of another kind is retrained
+MODEL_KIND = "code-classifier-6"  # stored with the model: a model of another kind is retrained
 
 
 @dataclass
@@ -48,7 +48,7 @@ def fit_model(tagger: Tagger, texts: Sequence[str], label_sets: Sequence[dict[st
     codes = [c.id for c in tagger.codebook.active_codes]
     feats = tagger.text_features(texts)
     Y = label_matrix(label_sets, codes)
-    model = fit_with_base(codes, tagger.codebook_training(), feats, Y)
+    model = tagger.correction_model(feats, Y)
     cv = cross_validated(tagger, feats, Y, codes, folds=folds) if len(feats) >= 10 else {}
     return model, cv
 

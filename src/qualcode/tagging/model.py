@@ -31,7 +31,7 @@ class CorrectionModel(CodeClassifier):
 
     def describe(self, code: str) -> str:
         text = f"trained on the codebook's examples and {self.n_labelled_.get(code, 0)} decisions"
-        if code in getattr(self, "calibration_", {}):
+        if self.calibration(code) is not None:
             text += ", scores recalibrated on those decisions (a new code)"
         return text
 
@@ -66,9 +66,8 @@ def cross_validated(tagger, features: Sequence[SegmentFeatures], Y: np.ndarray, 
     n = len(features)
     folds = max(2, min(folds, n))
     predicted: list[set[str]] = [set() for _ in range(n)]
-    base = tagger.codebook_training()
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(np.arange(n)):
-        model = fit_with_base(codes, base, [features[i] for i in train], Y[train], **params)
+        model = tagger.correction_model([features[i] for i in train], Y[train], **params)
         test_feats = [features[i] for i in test]
         for i, merged in zip(test, tagger.merged_scores(test_feats, model)):
             predicted[i] = {c for c, score in merged.items() if c in codes and score >= tagger.threshold(c)}

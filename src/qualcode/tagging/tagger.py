@@ -39,6 +39,7 @@ from ..nlp import tagging_disabled
 from .classifier import FEW_POSITIVES, CodeClassifier, codebook_training_set, training_key
 from .examples import ExampleIndex, cached_fit, example_features
 from .features import SegmentFeatures, segment_features
+from .model import CorrectionModel, fit_with_base
 from .rules import RuleHit, RuleMatcher
 
 RULE_BASE = 0.6  # one matching pattern (codes without a classifier)
@@ -174,6 +175,18 @@ class Tagger:
         """The codebook's examples and counter-examples as (features, label matrix over the active codes)."""
         _, feats, Y = codebook_classifier(self.nlp, self.codebook)
         return feats, Y
+
+    def correction_model(self, features: Sequence[SegmentFeatures], Y: np.ndarray, **params) -> CorrectionModel:
+        """The classifier retrained on the codebook's examples plus these decisions (``Y`` over the active codes).
+
+        The one place the product, its cross-validation and the learning curve fit it, so all
+        three recalibrate the same codes: new codes without lemma patterns (``classifier.py``).
+        With ``use_examples=False`` it learns from the decisions alone.
+        """
+        codes = [c.id for c in self.codebook.active_codes]
+        without_patterns = [c.id for c in self.codebook.active_codes if not c.patterns]
+        base = self.codebook_training() if self.examples is not None else None
+        return fit_with_base(codes, base, features, Y, **{"recalibrate": without_patterns, **params})
 
     def _rule_evidence(self, hits: list[RuleHit]) -> dict[str, list[Evidence]]:
         by_code: dict[str, dict[str, RuleHit]] = {}
