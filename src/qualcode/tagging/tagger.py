@@ -19,7 +19,7 @@ from fewer than ``FEW_POSITIVES`` positive segments: their classifier's probabil
 the noisy-OR instead of being the base (a code added with five examples and a few patterns
 was otherwise silenced by its own unsure classifier: F1 0.00 instead of 0.85 on dev2,
 ``bench/new_code.py``). Once researchers have decided on a new code, its probability is
-recalibrated on their decisions (``classifier.py``): a new code with no patterns then rises
+recalibrated on their decisions if it has no patterns (``classifier.py``): it then rises
 from F1 0.00 to about 0.5 after 100 reviewed segments instead of 0.12.
 """
 

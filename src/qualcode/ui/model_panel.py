@@ -39,10 +39,10 @@ T = Strings({
            "Ristiinvalidoitu projektin päätöksillä (kukin segmentti pisteytetty mallilla, joka ei nähnyt sitä):"),
     "code": ("Code", "Koodi"), "precision": ("Precision", "Tarkkuus"), "recall": ("Recall", "Saanti"),
     "f1": ("F1", "F1"), "support": ("Accepted", "Hyväksyttyjä"),
-    "recalibrated": ("New codes (fewer than {few} coded segments to learn from), their scores recalibrated on "
-                     "the decisions: {codes}.",
-                     "Uudet koodit (alle {few} koodattua segmenttiä opittavana), pisteet kalibroitu päätösten "
-                     "mukaan: {codes}."),
+    "recalibrated": ("New codes without lemma patterns (fewer than {few} coded segments to learn from), their scores "
+                     "recalibrated on the decisions: {codes}.",
+                     "Uudet koodit ilman lemmahahmoja (alle {few} koodattua segmenttiä opittavana), pisteet "
+                     "kalibroitu päätösten mukaan: {codes}."),
     "retrain": ("Retrain now", "Opeta nyt"),
     "retraining": ("Retraining on every decision ...", "Opetetaan kaikilla päätöksillä ..."),
     "no_codebook": ("No codebook applied yet: run `qualcode tag`.", "Koodikirjaa ei ole vielä otettu käyttöön: "
