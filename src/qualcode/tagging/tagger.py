@@ -186,7 +186,8 @@ class Tagger:
         codes = [c.id for c in self.codebook.active_codes]
         without_patterns = [c.id for c in self.codebook.active_codes if not c.patterns]
         base = self.codebook_training() if self.examples is not None else None
-        return fit_with_base(codes, base, features, Y, **{"recalibrate": without_patterns, **params})
+        params.setdefault("recalibrate", without_patterns)
+        return fit_with_base(codes, base, features, Y, **params)
 
     def _rule_evidence(self, hits: list[RuleHit]) -> dict[str, list[Evidence]]:
         by_code: dict[str, dict[str, RuleHit]] = {}
