@@ -113,11 +113,13 @@ def test_retrain_after_decisions_and_scores_shown(engine, nlp):
     book, _ = load_codebook(CODEBOOK)
     model = load_model(engine, book)
     assert model is not None
-    # Only new codes (a handful of examples: the direction codes) are recalibrated on the decisions.
+    # Only new codes (a handful of examples: some direction codes) without lemma patterns are
+    # recalibrated on the decisions.
     from qualcode.tagging.classifier import FEW_POSITIVES
 
     assert scores["recalibrated_codes"] == sorted(model.calibration_)
     assert all(model.positives(c) < FEW_POSITIVES for c in model.calibration_)
+    assert all(not book.code(c).patterns for c in model.calibration_)
     assert model.positives("trust") >= FEW_POSITIVES and "trust" not in model.calibration_
     with transaction(engine) as s:
         text = s.scalar(select(Segment.text).where(Segment.id == pending[0][0]))

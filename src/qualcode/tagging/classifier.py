@@ -44,8 +44,9 @@ FIT_VERSION = 5
 # maintainer just added, with a handful of examples). Its classifier, trained on a few
 # sentences against thousands, ranks segments well but puts them all near 0 (dev2, trust
 # kept to 5 examples, after 100 decisions: AUC 0.83-0.96, median probability of the true
-# segments 0.02-0.09), so its scores are recalibrated on the researchers' decisions, and the
-# tagger merges them with the rules by noisy-OR (tagger.py). 100 rather than 30: see tagger.py.
+# segments 0.02-0.09), so if it has no lemma patterns its scores are recalibrated on the
+# researchers' decisions (``recalibrate``), and the tagger merges them with the rules by
+# noisy-OR (tagger.py). 100 rather than 30: see tagger.py.
 FEW_POSITIVES = 100
 MIN_CALIBRATION = 3  # positive and negative decisions a new code needs before its scores are recalibrated
 CALIBRATION_FOLDS = 5

@@ -32,7 +32,7 @@ class CorrectionModel(CodeClassifier):
     def describe(self, code: str) -> str:
         text = f"trained on the codebook's examples and {self.n_labelled_.get(code, 0)} decisions"
         if self.calibration(code) is not None:
-            text += ", scores recalibrated on those decisions (a new code)"
+            text += ", scores recalibrated on those decisions (a new code without patterns)"
         return text
 
 

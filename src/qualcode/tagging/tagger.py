@@ -54,7 +54,7 @@ MIN_MODEL_EVIDENCE = 0.15  # lower classifier probabilities are not shown as evi
 # A code whose classifier learnt from fewer than FEW_POSITIVES positive segments is new (a
 # code a maintainer just added, with a handful of examples): such a classifier is too unsure
 # to veto its rules and nearest examples, so its probability (recalibrated on the decisions
-# once there are some, classifier.py) joins them by noisy-OR instead of being the base they
+# once there are some, if the code has no patterns: classifier.py) joins them by noisy-OR instead of being the base they
 # move. 100 rather than 30: a switch at 30 came too early, when the corrections had lifted
 # the code to 30 positives its classifier still vetoed good rule hits (bench/new_code.py on
 # dev2, trust: 0.69 after 140 corrections against 0.83).
