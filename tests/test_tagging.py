@@ -194,3 +194,19 @@ def test_prefiltered_matcher_finds_what_a_full_matcher_finds(nlp, codebook):
             skipped += not pair._may_match(doclike)
             matched += bool(expected)
     assert matched >= 20 and skipped >= len(texts) // 2
+
+
+def test_a_codebook_of_patterns_only_tags_and_learns_examples(nlp):
+    """No code has examples (a maintainer's first keyword codebook): rules suggest, and accepted
+    codings become nearest examples (this crashed in ExampleIndex.nearest)."""
+    book = parse_codebook(BOOK.replace(
+        "    examples:\n      - Keikkakavereista on tullut minulle läheisiä ystäviä vuosien aikana.\n", ""))
+    assert not any(c.examples for c in book.codes)
+    tagger = Tagger(nlp, book)
+    assert {s.code for s in tagger.suggest(nlp("Luotan häneen täysin."))} == {"trust"}
+    assert tagger.suggest(nlp("Keikkakavereista on tullut minulle ystäviä.")) == []
+    accepted = "Keikkakavereista on tullut minulle läheisiä ystäviä vuosien aikana."
+    learnt = Tagger(nlp, book, extra_examples=[("social_support", accepted)])
+    hits = learnt.suggest(nlp("Keikkakavereista on tullut minulle läheisiä ystäviä."))
+    assert [s.code for s in hits] == ["social_support"]
+    assert accepted in hits[0].reason

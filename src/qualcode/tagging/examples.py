@@ -134,8 +134,9 @@ class ExampleIndex:
         pairs += [(code, text) for code, text in extra if code in active]
         self.codes = [c for c, _ in pairs]
         self.texts = [t for _, t in pairs]
+        self._code_index: dict[str, np.ndarray] = {}
         if not pairs:
-            self._tfidf = None
+            self._tfidf = None  # a codebook of patterns only: no nearest examples until codings are accepted
             return
         self._build(example_features(nlp, self.texts))
 
@@ -152,6 +153,7 @@ class ExampleIndex:
         new.codes = self.codes + [c for c, _ in pairs]
         new.texts = self.texts + [t for _, t in pairs]
         old = self._feats if self._tfidf is not None else []
+        new._code_index = {}
         if new.codes:
             new._build(list(old) + list(feats))
         else:
