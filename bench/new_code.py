@@ -10,6 +10,10 @@ micro-F1 of all codes) after n reviewed segments.
 
     PYTHONPATH=src python bench/new_code.py [--gold eval/gold_dev2.jsonl] [--code trust ...]
         [--keep 5] [--no-patterns] [--sizes 0,25,50,100] [--seeds 3]
+
+``--keywords-only`` builds the extreme of that case instead: every code keeps its patterns
+and no examples or counter-examples (a first codebook of keywords, as NVivo and QualCoder
+autocode), so the classifier learns from the decisions alone; it prints one learning curve.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from qualcode.codebook import parse_codebook  # noqa: E402
-from qualcode.evaluate import learning_curve, read_gold  # noqa: E402
+from qualcode.evaluate import format_curve, learning_curve, read_gold  # noqa: E402
 from qualcode.nlp import load_pipeline  # noqa: E402
 from qualcode.tagging import Tagger  # noqa: E402
 
@@ -45,6 +49,15 @@ def thinned(raw: dict, code: str, keep: int, patterns: bool) -> dict:
     return out
 
 
+def keywords_only(raw: dict) -> dict:
+    """The codebook with every code's examples and counter-examples removed (patterns kept)."""
+    out = copy.deepcopy(raw)
+    for c in out["codes"]:
+        c["examples"] = []
+        c["counter_examples"] = []
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--codebook", default=str(ROOT / "codebooks" / "peer_support.yaml"))
@@ -52,6 +65,8 @@ def main() -> None:
     ap.add_argument("--code", action="append", choices=THEMES, help="the code to thin (default: all six, one at a time)")
     ap.add_argument("--keep", type=int, default=5, help="examples the thinned code keeps")
     ap.add_argument("--no-patterns", action="store_true", help="drop the thinned code's patterns too")
+    ap.add_argument("--keywords-only", action="store_true",
+                    help="no code keeps any example: one learning curve of all codes")
     ap.add_argument("--sizes", default="0,25,50,100")
     ap.add_argument("--seeds", type=int, default=3)
     args = ap.parse_args()
@@ -60,6 +75,12 @@ def main() -> None:
     raw = yaml.safe_load(Path(args.codebook).read_text(encoding="utf-8"))
     gold = read_gold(args.gold)
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.keywords_only:
+        book = parse_codebook(yaml.safe_dump(keywords_only(raw), allow_unicode=True))
+        print(f"gold {Path(args.gold).name} ({len(gold)} segments); codebook of patterns only (no examples); "
+              f"mean of {args.seeds} shuffles")
+        print(format_curve(learning_curve(Tagger(nlp, book), gold, sizes, seeds=args.seeds)))
+        return
     print(f"gold {Path(args.gold).name} ({len(gold)} segments); each thinned code keeps {args.keep} examples"
           f"{' and no patterns' if args.no_patterns else ' and its patterns'}; mean of {args.seeds} shuffles")
     print(f"{'code':<20} " + " ".join(f"{n:>12}" for n in sizes) + "   (code F1 / micro-F1 after n corrections)")

@@ -67,17 +67,24 @@ def tagger(nlp):
 
 
 def test_a_new_code_keeps_its_rules_and_nearest_examples(nlp):
-    """A code with a handful of examples: its classifier joins the rule and the nearest example
-    by noisy-OR instead of vetoing them, so the keyword alone still suggests the code."""
+    """A code with a handful of examples and patterns: its unsure classifier neither vetoes nor
+    adds to its rules and nearest example, so the keyword alone suggests the code at the rule's
+    score. A new code without patterns has its classifier join by noisy-OR."""
     tagger = Tagger(nlp, parse_codebook(BOOK))
     assert tagger.classifier.positives("trust") == 6 < tagger_module.FEW_POSITIVES
     for text in ("Luotan häneen täysin.", "Luotin siihen, että paketti tulee ajoissa."):
         s = next(s for s in tagger.suggest(tagger.nlp(text)) if s.code == "trust")
         rule = [e for e in s.evidence if e.source == "rule"]
-        clf = next(e for e in s.evidence if e.pattern == CLASSIFIER)
-        nearest = [e.score for e in s.evidence if e.source == "example" and e.pattern != CLASSIFIER]
-        assert rule and s.score >= rule_score(1)
-        assert s.score == pytest.approx(noisy_or(rule_score(1), *nearest, clf.score))
+        nearest = [e.score for e in s.evidence if e.source == "example"]
+        assert rule and not any(e.pattern == CLASSIFIER for e in s.evidence)
+        assert s.score == pytest.approx(noisy_or(rule_score(1), *nearest))
+    paraphrase = tagger.nlp("Johto ja keikkalaiset istuivat samassa pöydässä ja esimiehet kuuntelivat.")
+    p = tagger.classifier.predict_code_proba(tagger.features([paraphrase]))[0]["vertical"]
+    (res,) = tagger.score_many([paraphrase])
+    score, evidence = res["vertical"]
+    clf = next(e for e in evidence if e.pattern == CLASSIFIER)
+    nearest = [e.score for e in evidence if e.source == "example" and e.pattern != CLASSIFIER]
+    assert clf.score == pytest.approx(p) and score == pytest.approx(noisy_or(*nearest, p))
     with pytest.MonkeyPatch.context() as mp:  # the same code counted as established: the merge
         mp.setattr(tagger_module, "FEW_POSITIVES", 0)
         s = next(s for s in tagger.suggest(tagger.nlp("Luotan häneen täysin.")) if s.code == "trust")
