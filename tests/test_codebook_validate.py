@@ -164,6 +164,19 @@ def test_warnings_do_not_fail():
     assert report.warnings[0].line == text.splitlines().index("version: 1.0.1") + 1
 
 
+def test_a_code_with_more_examples_than_contrast_is_warned_about():
+    """One code with 4 examples and 1 counter-example: the codebook trains no classifier for it
+    (tagging.classifier.MIN_CONTRAST), and the maintainer is told why and what to add."""
+    examples = ("    examples: [Luotan kollegaan., Hän pitää sanansa., Voin kertoa hänelle kaiken., "
+                "Asiat jäävät ryhmään.]\n")
+    text = one_code(GOOD + examples + "    counter_examples: [Laitoin luottokortin tiedot.]\n")
+    p = only(text, v.CONTRAST)
+    assert p.severity == "warning" and validate_text(text).ok
+    assert p.line == 10 and "4 examples but only 1" in p.message and "counter-examples" in p.message
+    more = ", ".join(f"Lause numero {i} kertoo säästä." for i in range(4))
+    assert not problems(one_code(GOOD + examples + f"    counter_examples: [{more}]\n"), v.CONTRAST)
+
+
 def test_cli_exit_codes_and_output(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(main, ["codebook", "validate", str(CODEBOOK)])

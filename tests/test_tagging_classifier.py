@@ -92,6 +92,22 @@ def test_a_new_code_keeps_its_rules_and_nearest_examples(nlp):
         assert s.score == pytest.approx(merged_score(clf.score, 1))
 
 
+def test_a_code_needs_as_many_negatives_as_positives(nlp):
+    """Trust alone, six examples against two counter-examples: no classifier (it would learn that
+    most speech is trust); as many counter-examples as examples: a classifier."""
+    from qualcode.tagging.classifier import has_contrast, without_contrast
+
+    alone = BOOK.split("  - id: resilience")[0]
+    book = parse_codebook(alone)
+    assert without_contrast(book) == {"trust": (6, 2)} and not has_contrast(6, 2)
+    assert Tagger(nlp, book).classifier is None
+    weather = "".join(f"      - Sää oli eilen {w}.\n" for w in ("sateinen", "aurinkoinen", "tuulinen", "kylmä"))
+    book = parse_codebook(alone.replace("      - Luottoraja nostettiin viime kuussa.\n",
+                                        "      - Luottoraja nostettiin viime kuussa.\n" + weather))
+    assert without_contrast(book) == {} and has_contrast(6, 6)
+    assert "trust" in Tagger(nlp, book).classifier.estimators_
+
+
 def test_training_set_labels_follow_the_hierarchy():
     texts, labels = codebook_training_set(parse_codebook(BOOK))
     by_text = dict(zip(texts, labels))

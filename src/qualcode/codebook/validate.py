@@ -51,6 +51,7 @@ BAD_PATTERN = "bad-pattern"
 MIGRATION = "migration"
 CHANGELOG = "changelog"
 HIERARCHY = "hierarchy"
+CONTRAST = "contrast"
 UNREADABLE = "unreadable"
 
 
@@ -510,6 +511,8 @@ def _token_attributes() -> list[str]:
 
 def _check_advice(book: Codebook, data: dict, out: _Collector) -> None:
     """Warnings: valid, but probably not what the maintainer meant."""
+    from ..tagging.classifier import without_contrast
+
     if book.changelog and book.changelog_entry() is None:
         out.add(("version",), CHANGELOG, f"version {book.version} has no changelog entry; add one that says what "
                                          "changed", severity=WARNING)
@@ -520,3 +523,9 @@ def _check_advice(book: Codebook, data: dict, out: _Collector) -> None:
             out.add(("codes", positions[code.id], "parent"), HIERARCHY,
                     f"active code '{code.id}' sits under the retired code '{parent.id}'; move it or retire it too",
                     severity=WARNING)
+    for code_id, (pos, neg) in without_contrast(book).items():
+        out.add(("codes", positions[code_id], "examples"), CONTRAST,
+                f"code '{code_id}' has {pos} examples but only {neg} sentences that are not it (other codes' "
+                "examples and counter-examples), so the codebook alone trains no classifier for it and it is suggested by its "
+                "patterns and nearest examples only; add counter-examples (interview sentences that are not "
+                f"about {code_id}) until they are at least as many as its examples", severity=WARNING)

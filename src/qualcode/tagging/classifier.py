@@ -36,20 +36,48 @@ from .features import SegmentFeatures, identity
 from .ngrams import WordNgrams
 
 MIN_PER_CLASS = 2  # a code needs this many positives and negatives to get a classifier
+# ... and at least as many negatives as positives: the negatives (other codes' examples,
+# counter-examples, segments coded otherwise) are all it learns "not this code" from. A
+# codebook of one code with 418 examples and 24 counter-examples gave a classifier that
+# suggested that code for 211 of 215 interview segments; a code in a project is on a
+# minority of segments.
+MIN_CONTRAST = 1.0
 # Bump FIT_VERSION when a fitted CodeClassifier gains or loses attributes or fits differently:
 # cached fits (examples.cached_fit) are keyed by it and the classifier's parameters, not by
 # module constants such as FEW_POSITIVES or MIN_CALIBRATION.
-FIT_VERSION = 5
+FIT_VERSION = 6
 # A code whose classifier learnt from fewer positive segments than this is new (a code a
 # maintainer just added, with a handful of examples). Its classifier, trained on a few
 # sentences against thousands, ranks segments well but puts them all near 0 (dev2, trust
 # kept to 5 examples, after 100 decisions: AUC 0.83-0.96, median probability of the true
 # segments 0.02-0.09), so if it has no lemma patterns its scores are recalibrated on the
-# researchers' decisions (``recalibrate``), and the tagger merges them with the rules by
-# noisy-OR (tagger.py). 100 rather than 30: see tagger.py.
+# researchers' decisions (``recalibrate``), and the tagger merges them with its nearest
+# examples by noisy-OR (tagger.py; a new code with patterns is scored without its
+# classifier). 100 rather than 30: see tagger.py.
 FEW_POSITIVES = 100
 MIN_CALIBRATION = 3  # positive and negative decisions a new code needs before its scores are recalibrated
 CALIBRATION_FOLDS = 5
+
+
+def has_contrast(positives: int, negatives: int) -> bool:
+    """Whether a code's training rows can teach a classifier (``MIN_PER_CLASS``, ``MIN_CONTRAST``)."""
+    return min(positives, negatives) >= MIN_PER_CLASS and negatives >= MIN_CONTRAST * positives
+
+
+def without_contrast(codebook: Codebook) -> dict[str, tuple[int, int]]:
+    """Codes whose examples outnumber what the codebook says is not them: {code: (examples, negatives)}.
+
+    Such a code gets no classifier from the codebook alone (``has_contrast``); the codebook
+    validator warns about it.
+    """
+    _, labels = codebook_training_set(codebook)
+    out = {}
+    for code in codebook.active_codes:
+        pos = sum(1 for lab in labels if lab[code.id] == 1)
+        neg = sum(1 for lab in labels if lab[code.id] == 0)
+        if pos >= MIN_PER_CLASS and not has_contrast(pos, neg):
+            out[code.id] = (pos, neg)
+    return out
 
 
 def lemma_text(f: SegmentFeatures) -> str:
@@ -136,7 +164,7 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
             y = Y[known, j]
             self.n_labelled_[code] = int((known & counted).sum())
             self.n_positive_[code] = int((y == 1).sum())
-            if min(self.n_positive_[code], len(y) - self.n_positive_[code]) < MIN_PER_CLASS:
+            if not has_contrast(self.n_positive_[code], len(y) - self.n_positive_[code]):
                 continue
             self.estimators_[code] = self._estimator().fit(M[known], y, sample_weight=weights[known])
             if decisions and code in recalibrate and self.n_positive_[code] < FEW_POSITIVES:
