@@ -526,6 +526,6 @@ def _check_advice(book: Codebook, data: dict, out: _Collector) -> None:
     for code_id, (pos, neg) in without_contrast(book).items():
         out.add(("codes", positions[code_id], "examples"), CONTRAST,
                 f"code '{code_id}' has {pos} examples but only {neg} sentences that are not it (other codes' "
-                "examples and counter-examples), so the codebook alone trains no classifier for it and it is suggested by its "
-                "patterns and nearest examples only; add counter-examples (interview sentences that are not "
-                f"about {code_id}) until they are at least as many as its examples", severity=WARNING)
+                "examples and counter-examples), so the codebook alone trains no classifier for it and it is "
+                "suggested by its patterns and nearest examples only; add counter-examples (interview sentences "
+                f"that are not about {code_id}) until they are at least as many as its examples", severity=WARNING)

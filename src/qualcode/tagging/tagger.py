@@ -20,8 +20,8 @@ few patterns was otherwise silenced by its own unsure classifier: F1 0.00 instea
 dev2, ``bench/new_code.py``). A new code's classifier joins that noisy-OR only if the code
 has no patterns; its probability is then recalibrated on the researchers' decisions
 (``classifier.py``), so that it rises from F1 0.00 to about 0.5 after 100 reviewed segments
-instead of 0.12. A new code with patterns is left to them and its nearest examples
-(``NEW_CODE_WITH_PATTERNS`` below).
+instead of 0.12. A new code with patterns is left to them and its nearest examples (see
+the comment on ``FEW_POSITIVES`` below).
 """
 
 from __future__ import annotations
@@ -54,19 +54,19 @@ CLASSIFIER = "classifier"  # Evidence.pattern of example evidence that is the cl
 MIN_MODEL_EVIDENCE = 0.15  # lower classifier probabilities are not shown as evidence
 # A code whose classifier learnt from fewer than FEW_POSITIVES positive segments is new (a
 # code a maintainer just added, with a handful of examples): such a classifier is too unsure
-# to veto its rules and nearest examples, so it is not the base they move: a new code without
-# patterns has its probability (recalibrated on the decisions once there are some:
-# classifier.py) join them by noisy-OR, a new code with patterns goes without it
-# (NEW_CODE_WITH_PATTERNS). 100 rather than 30: a switch at 30 came too early, when the corrections had lifted
-# the code to 30 positives its classifier still vetoed good rule hits (bench/new_code.py on
-# dev2, trust: 0.69 after 140 corrections against 0.83).
-# NEW_CODE_WITH_PATTERNS: a new code that has lemma patterns is scored by them and its
-# nearest examples alone, without its classifier, until it is established. Its classifier,
-# trained on a few examples or decisions, only added false positives beside the keyword
-# hits: in a codebook of patterns and no examples, trained on the decisions alone, it took
-# micro-F1 on dev2 from 0.717 to 0.690 after 100 reviewed segments (now 0.717 throughout);
-# a theme kept to 5 examples and its patterns, mean of the six: 0.715 after 25-140
-# decisions (now 0.717). Recalibrating it on the decisions did no better (README).
+# to veto its rules and nearest examples, so it is not the base they move. 100 rather than
+# 30: a switch at 30 came too early, when the corrections had lifted the code to 30
+# positives its classifier still vetoed good rule hits (bench/new_code.py on dev2, trust:
+# 0.69 after 140 corrections against 0.83).
+# A new code without patterns has its classifier's probability (recalibrated on the
+# decisions once there are some: classifier.py) join its nearest examples by noisy-OR. A new
+# code with patterns is scored by them and its nearest examples alone, until it is
+# established: its classifier, trained on a few examples or decisions, only added false
+# positives beside the keyword hits. In a codebook of patterns and no examples, trained on
+# the decisions alone, it took micro-F1 on dev2 from 0.717 to 0.690 after 100 reviewed
+# segments (now 0.717 throughout); a theme kept to 5 examples and its patterns, mean of the
+# six: 0.715 after 25-140 decisions (now 0.717). Recalibrating it on the decisions did no
+# better (README).
 
 
 @dataclass
@@ -194,7 +194,7 @@ class Tagger:
         With ``use_examples=False`` it learns from the decisions alone.
         """
         codes = [c.id for c in self.codebook.active_codes]
-        without_patterns = [c.id for c in self.codebook.active_codes if not c.patterns]
+        without_patterns = [c for c in codes if c not in self._with_patterns]
         base = self.codebook_training() if self.examples is not None else None
         params.setdefault("recalibrate", without_patterns)
         return fit_with_base(codes, base, features, Y, **params)
@@ -264,8 +264,7 @@ class Tagger:
                 if code in p and not (new and code in self._with_patterns):
                     # An established code's classifier is the base the rules move; a new code
                     # without patterns has its classifier as one more voice beside its nearest
-                    # example. A new code with patterns is left to them and its nearest
-                    # examples (see NEW_CODE_WITH_PATTERNS above).
+                    # example; a new code with patterns goes without it (see above).
                     score = (noisy_or(rule_score(n_patterns), hit_score, p[code]) if new
                              else merged_score(p[code], n_patterns))
                     if is_model:
