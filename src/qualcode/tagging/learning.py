@@ -49,7 +49,7 @@ def fit_model(tagger: Tagger, texts: Sequence[str], label_sets: Sequence[dict[st
     feats = tagger.text_features(texts)
     Y = label_matrix(label_sets, codes)
     model = tagger.correction_model(feats, Y)
-    cv = cross_validated(tagger, feats, Y, codes, folds=folds) if len(feats) >= 10 else {}
+    cv = cross_validated(tagger, feats, Y, folds=folds) if len(feats) >= 10 else {}
     return model, cv
 
 

@@ -54,14 +54,17 @@ def fit_with_base(codes: Sequence[str], base: tuple[list[SegmentFeatures], np.nd
     return CorrectionModel(list(codes), **params).fit(X, Y_all, sample_weight=weights, counted=counted)
 
 
-def cross_validated(tagger, features: Sequence[SegmentFeatures], Y: np.ndarray, codes: Sequence[str],
+def cross_validated(tagger, features: Sequence[SegmentFeatures], Y: np.ndarray,
                     folds: int = 5, seed: int = 0, **params) -> dict:
     """Per-code and micro/macro P/R/F1 of the tagger's merged score, from out-of-fold models.
 
-    Each fold's model is trained on the codebook's examples and the other folds' decisions,
-    then merged with the rule evidence exactly as the tagger does.
+    ``Y`` is over the tagger's active codes (as ``Tagger.correction_model`` takes it). Each
+    fold's model is trained on the codebook's examples and the other folds' decisions, then
+    merged with the rule evidence exactly as the tagger does.
     """
     from ..evaluate import scores
+
+    codes = [c.id for c in tagger.codebook.active_codes]
 
     n = len(features)
     folds = max(2, min(folds, n))
@@ -73,7 +76,7 @@ def cross_validated(tagger, features: Sequence[SegmentFeatures], Y: np.ndarray, 
             predicted[i] = {c for c, score in merged.items() if c in codes and score >= tagger.threshold(c)}
     known = [{c for j, c in enumerate(codes) if Y[i, j] == 1} for i in range(n)]
     # Only codes with a label count: an unknown label is neither a hit nor a miss.
-    pred_known = [{c for c in predicted[i] if Y[i, list(codes).index(c)] >= 0} for i in range(n)]
+    pred_known = [{c for c in predicted[i] if Y[i, codes.index(c)] >= 0} for i in range(n)]
     return scores(known, pred_known, codes)
 
 
