@@ -57,3 +57,35 @@ def test_calibration_by_hand():
     assert cal["ece"] == pytest.approx(ece)
     brier = (0.01 + 0.81 + 0.04 + 0.0 + 0.0 + 0.5625) / 6
     assert cal["brier"] == pytest.approx(brier)
+
+
+def test_report_names_gold_codes_the_codebook_lacks_and_codes_it_does_not_score(nlp):
+    """A one-code codebook on a gold set of two codes: the other gold code counts as misses,
+    and the report says so (which an analyst could not tell from the numbers alone)."""
+    from qualcode.codebook import parse_codebook
+    from qualcode.evaluate import GoldItem, evaluate_tagger, format_report
+    from qualcode.tagging import Tagger
+
+    book = parse_codebook("""
+name: one
+version: 1.0.0
+date: "2026-01-01"
+codes:
+  - id: trust
+    label: {fi: Luottamus, en: Trust}
+    definition: {fi: luottamus, en: trust}
+    patterns: [luottaa]
+  - id: resilience
+    label: {fi: Resilienssi, en: Resilience}
+    definition: {fi: resilienssi, en: resilience}
+    patterns: [jaksaa]
+""")
+    items = [GoldItem("Luotan häneen täysin.", frozenset({"trust"})),
+             GoldItem("Kilpailu on kovaa ja luotan vain itseeni.", frozenset({"competition", "trust"}))]
+    report = evaluate_tagger(Tagger(nlp, book), items)
+    assert report["not_in_codebook"] == ["competition"] and report["not_scored"] == ["resilience"]
+    assert report["per_code"]["competition"]["fn"] == 1 and report["per_code"]["trust"]["tp"] == 2
+    assert report["micro"]["recall"] == pytest.approx(2 / 3)
+    text = format_report(report)
+    assert "no active code for (counted as misses): competition" in text
+    assert "does not label (not scored): resilience" in text

@@ -113,6 +113,11 @@ def format_report(report: dict) -> str:
     if report.get("confusion"):
         top = ", ".join(f"{c['gold']}->{c['suggested']} ({c['count']})" for c in report["confusion"][:5])
         lines.append(f"most mixed (gold->suggested): {top}")
+    if report.get("not_in_codebook"):
+        lines.append("gold codes the codebook has no active code for (counted as misses): "
+                     + ", ".join(report["not_in_codebook"]))
+    if report.get("not_scored"):
+        lines.append("codebook codes the gold set does not label (not scored): " + ", ".join(report["not_scored"]))
     return "\n".join(lines)
 
 
@@ -179,6 +184,8 @@ def evaluate_tagger(tagger, items: Sequence[GoldItem]) -> dict:
                             subset_scores(items, predicted, codes, "speaker").items()}
     report["no_code"] = no_code_rate(items, predicted)
     report["not_scored"] = sorted({c.id for c in tagger.codebook.active_codes} - set(codes))
+    # Gold codes the codebook lacks (a partial codebook, a renamed code) count as misses: say so.
+    report["not_in_codebook"] = sorted({c for g in items for c in g.codes} - set(codes))
     report["calibration"] = calibration([g.codes for g in items], merged, codes)
     return report
 
