@@ -65,7 +65,6 @@ def cross_validated(tagger, features: Sequence[SegmentFeatures], Y: np.ndarray,
     from ..evaluate import scores
 
     codes = [c.id for c in tagger.codebook.active_codes]
-
     n = len(features)
     folds = max(2, min(folds, n))
     predicted: list[set[str]] = [set() for _ in range(n)]
