@@ -121,6 +121,10 @@ def test_retrain_after_decisions_and_scores_shown(engine, nlp):
     assert all(model.positives(c) < FEW_POSITIVES for c in model.calibration_)
     assert all(not book.code(c).patterns for c in model.calibration_)
     assert model.positives("trust") >= FEW_POSITIVES and "trust" not in model.calibration_
+    # New codes with patterns (the direction sub-codes: five examples each) are left to their
+    # patterns and nearest examples, and the stored scores say which.
+    assert {"horizontal_peer_support", "vertical_peer_support"} <= set(scores["rule_led_codes"])
+    assert "trust" not in scores["rule_led_codes"] and not set(scores["rule_led_codes"]) & set(model.calibration_)
     with transaction(engine) as s:
         text = s.scalar(select(Segment.text).where(Segment.id == pending[0][0]))
     found = Tagger(nlp, book, model).score_many([nlp(text)])[0]
@@ -175,6 +179,7 @@ def test_model_tab_shows_status_cv_scores_and_retrains(engine, nlp, db_url, monk
     # These decisions touched only established codes: no line about recalibrated new codes ...
     assert status.scores["recalibrated_codes"] == []
     assert not any("recalibrated" in c.value for c in at.caption)
+    assert any("not by the model" in c.value and labels["horizontal_peer_support"] in c.value for c in at.caption)
     # ... which a model that recalibrated a new code has (stored as retrain() stores it).
     from qualcode.store import learning as learning_store
 

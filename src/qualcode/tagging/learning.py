@@ -74,7 +74,8 @@ def retrain(engine: Engine, codebook: Codebook | None = None, nlp: Language | No
     cv = {**cv, "n_segments": len(rows), "n_decisions": n_decisions, "codebook_version": codebook.version,
           "model_kind": MODEL_KIND,
           "trained_codes": sorted(model.estimators_),
-          "recalibrated_codes": sorted(model.calibration_)}
+          "recalibrated_codes": sorted(model.calibration_),
+          "rule_led_codes": sorted(tagger.left_to_rules(model))}
     with transaction(engine) as s:
         store.save_model(s, codebook.name, n_decisions, cv, dumps(model))
     return TrainReport(True, len(rows), n_decisions, cv)

@@ -181,6 +181,12 @@ class Tagger:
     def threshold(self, code: str) -> float:
         return self._thresholds.get(code, 1.01)
 
+    def left_to_rules(self, classifier) -> list[str]:
+        """New codes with lemma patterns: scored by their patterns and nearest examples, not ``classifier``."""
+        if classifier is None:
+            return []
+        return [c for c in self._thresholds if c in self._with_patterns and classifier.positives(c) < FEW_POSITIVES]
+
     def codebook_training(self) -> tuple[list[SegmentFeatures], np.ndarray]:
         """The codebook's examples and counter-examples as (features, label matrix over the active codes)."""
         _, feats, Y = codebook_classifier(self.nlp, self.codebook)
@@ -248,6 +254,7 @@ class Tagger:
             rules = [{code: [Evidence("rule", f.rule.get(code, 0.0), "")] * n for code, n in f.rule_patterns.items()}
                      for f in feats]
         is_model = classifier is not None and classifier is not self.base_classifier
+        rule_led = set(self.left_to_rules(classifier))
         out: list[dict[str, tuple[float, list[Evidence]]]] = []
         for f, rule_evidence, p, ex, closest_i in zip(feats, rules, probs, nearest, closest):
             res: dict[str, tuple[float, list[Evidence]]] = {}
@@ -261,7 +268,7 @@ class Tagger:
                 hit_score = hit.score if hit is not None else 0.0
                 show_hit = True  # the nearest example as evidence of its own
                 new = code in p and classifier.positives(code) < FEW_POSITIVES
-                if code in p and not (new and code in self._with_patterns):
+                if code in p and code not in rule_led:
                     # An established code's classifier is the base the rules move; a new code
                     # without patterns has its classifier as one more voice beside its nearest
                     # example; a new code with patterns goes without it (see above).

@@ -43,6 +43,10 @@ T = Strings({
                      "recalibrated on the decisions: {codes}.",
                      "Uudet koodit ilman lemmahahmoja (alle {few} koodattua segmenttiä opittavana), pisteet "
                      "kalibroitu päätösten mukaan: {codes}."),
+    "rule_led": ("New codes with lemma patterns (fewer than {few} coded segments to learn from), suggested by their "
+                 "patterns and nearest examples until then, not by the model: {codes}.",
+                 "Uudet koodit, joilla on lemmahahmoja (alle {few} koodattua segmenttiä opittavana), ehdotetaan "
+                 "siihen asti hahmojen ja lähimpien esimerkkien perusteella, ei mallin: {codes}."),
     "retrain": ("Retrain now", "Opeta nyt"),
     "retraining": ("Retraining on every decision ...", "Opetetaan kaikilla päätöksillä ..."),
     "no_codebook": ("No codebook applied yet: run `qualcode tag`.", "Koodikirjaa ei ole vielä otettu käyttöön: "
@@ -87,9 +91,9 @@ def render_model_tab() -> None:
             style = (table.style.format(precision=3, na_rep="")
                      .background_gradient(subset=[T("f1")], cmap="RdYlGn", vmin=0, vmax=1))
             st.dataframe(style, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
-            if scores.get("recalibrated_codes"):
-                st.caption(T("recalibrated", few=FEW_POSITIVES,
-                             codes=", ".join(esc_md(codes.label(c)) for c in scores["recalibrated_codes"])))
+            for key, text in (("recalibrated_codes", "recalibrated"), ("rule_led_codes", "rule_led")):
+                if scores.get(key):
+                    st.caption(T(text, few=FEW_POSITIVES, codes=", ".join(esc_md(codes.label(c)) for c in scores[key])))
     done = st.session_state.pop("model_retrain_report", None)
     if done is not None:
         (st.success if done[0] else st.warning)(done[1])
