@@ -89,3 +89,16 @@ codes:
     text = format_report(report)
     assert "no active code for (counted as misses): competition" in text
     assert "does not label (not scored): resilience" in text
+
+
+def test_a_models_report_names_the_new_codes_it_treats_apart():
+    """`qualcode train` prints a stored model's scores with format_report: the new codes that are
+    recalibrated or left to their patterns are named there too, as in the app's model tab."""
+    from qualcode.evaluate import format_report
+
+    report = {**scores([{"a"}, {"b"}], [{"a"}, set()], ["a", "b"]),
+              "recalibrated_codes": ["c"], "rule_led_codes": ["d", "e"]}
+    text = format_report(report)
+    assert "scores recalibrated on the decisions: c" in text
+    assert "nearest examples, not the model: d, e" in text
+    assert "recalibrated" not in format_report(scores([{"a"}], [{"a"}], ["a"]))

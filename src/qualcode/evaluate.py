@@ -118,6 +118,13 @@ def format_report(report: dict) -> str:
                      + ", ".join(report["not_in_codebook"]))
     if report.get("not_scored"):
         lines.append("codebook codes the gold set does not label (not scored): " + ", ".join(report["not_scored"]))
+    # A trained model's scores (qualcode train) also say which new codes it treats apart, as the app's model tab does.
+    if report.get("recalibrated_codes"):
+        lines.append("new codes without patterns, scores recalibrated on the decisions: "
+                     + ", ".join(report["recalibrated_codes"]))
+    if report.get("rule_led_codes"):
+        lines.append("new codes with patterns, suggested by their patterns and nearest examples, not the model: "
+                     + ", ".join(report["rule_led_codes"]))
     return "\n".join(lines)
 
 
