@@ -267,11 +267,11 @@ class Tagger:
                 hit = ex.get(code)
                 hit_score = hit.score if hit is not None else 0.0
                 show_hit = True  # the nearest example as evidence of its own
-                new = code in p and classifier.positives(code) < FEW_POSITIVES
                 if code in p and code not in rule_led:
                     # An established code's classifier is the base the rules move; a new code
                     # without patterns has its classifier as one more voice beside its nearest
                     # example; a new code with patterns goes without it (see above).
+                    new = classifier.positives(code) < FEW_POSITIVES
                     score = (noisy_or(rule_score(n_patterns), hit_score, p[code]) if new
                              else merged_score(p[code], n_patterns))
                     if is_model:
