@@ -271,9 +271,8 @@ class Tagger:
                     # An established code's classifier is the base the rules move; a new code
                     # without patterns has its classifier as one more voice beside its nearest
                     # example; a new code with patterns goes without it (see above).
-                    new = classifier.positives(code) < FEW_POSITIVES
-                    score = (noisy_or(rule_score(n_patterns), hit_score, p[code]) if new
-                             else merged_score(p[code], n_patterns))
+                    new = classifier.positives(code) < FEW_POSITIVES  # and so without patterns
+                    score = noisy_or(hit_score, p[code]) if new else merged_score(p[code], n_patterns)
                     if is_model:
                         items.append(Evidence("model", p[code], classifier.describe(code)))
                     else:
