@@ -252,7 +252,8 @@ def codebook_training_set(codebook: Codebook) -> tuple[list[str], list[dict[str,
     as negatives for the active codes of its level, so retiring (or renaming) a code does
     not change what the other codes' classifiers learn.
     """
-    active = {c.id for c in codebook.active_codes}
+    active_codes = codebook.active_codes  # a property that filters the codes: read it once, not per sentence
+    active = {c.id for c in active_codes}
     parent = {c.id: c.parent for c in codebook.codes}
     positives: dict[str, set[str]] = {}
     levels: dict[str, set[str | None]] = {}
@@ -269,12 +270,15 @@ def codebook_training_set(codebook: Codebook) -> tuple[list[str], list[dict[str,
     for t in texts:
         lv = levels.get(t)
         labels.append({c.id: 1 if c.id in positives[t] else 0 if not lv or parent[c.id] in lv else -1
-                       for c in codebook.active_codes})
+                       for c in active_codes})
     return texts, labels
 
 
-def training_key(codebook: Codebook) -> str:
-    """What the codebook classifier depends on: the codes, their examples and counter-examples."""
-    texts, labels = codebook_training_set(codebook)
+def training_key(codebook: Codebook, training_set: tuple[list[str], list[dict[str, int]]] | None = None) -> str:
+    """What the codebook classifier depends on: the codes, their examples and counter-examples.
+
+    ``training_set`` is ``codebook_training_set(codebook)`` when the caller has it already.
+    """
+    texts, labels = training_set or codebook_training_set(codebook)
     key = json.dumps([texts, labels], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:24]

@@ -140,9 +140,9 @@ def codebook_classifier(nlp: Language, codebook: Codebook):
 
     The classifier is None when no code has enough examples and counter-examples to train one.
     """
-    key = (id(nlp), training_key(codebook))
+    texts, labels = codebook_training_set(codebook)
+    key = (id(nlp), training_key(codebook, (texts, labels)))
     if key not in _CLASSIFIERS:
-        texts, labels = codebook_training_set(codebook)
         codes = [c.id for c in codebook.active_codes]
         feats = example_features(nlp, texts) if texts else []
         Y = np.array([[lab[c] for c in codes] for lab in labels], dtype=int).reshape(len(texts), len(codes))
