@@ -274,11 +274,7 @@ def codebook_training_set(codebook: Codebook) -> tuple[list[str], list[dict[str,
     return texts, labels
 
 
-def training_key(codebook: Codebook, training_set: tuple[list[str], list[dict[str, int]]] | None = None) -> str:
-    """What the codebook classifier depends on: the codes, their examples and counter-examples.
-
-    ``training_set`` is ``codebook_training_set(codebook)`` when the caller has it already.
-    """
-    texts, labels = training_set or codebook_training_set(codebook)
+def training_key(texts: Sequence[str], labels: Sequence[dict[str, int]]) -> str:
+    """What the codebook classifier depends on: its training set (``codebook_training_set``)."""
     key = json.dumps([texts, labels], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:24]

@@ -141,7 +141,7 @@ def codebook_classifier(nlp: Language, codebook: Codebook):
     The classifier is None when no code has enough examples and counter-examples to train one.
     """
     texts, labels = codebook_training_set(codebook)
-    key = (id(nlp), training_key(codebook, (texts, labels)))
+    key = (id(nlp), training_key(texts, labels))
     if key not in _CLASSIFIERS:
         codes = [c.id for c in codebook.active_codes]
         feats = example_features(nlp, texts) if texts else []
