@@ -21,8 +21,9 @@ def normalised(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
-def test_the_five_sets_are_there():
-    assert [p.stem for p in GOLD_FILES] == ["gold_dev", "gold_dev2", "gold_holdout", "gold_test", "gold_test2"]
+def test_the_six_sets_are_there():
+    assert [p.stem for p in GOLD_FILES] == [
+        "gold_dev", "gold_dev2", "gold_dev3", "gold_holdout", "gold_test", "gold_test2"]
 
 
 @pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.stem)
