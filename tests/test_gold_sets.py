@@ -52,3 +52,18 @@ def test_no_segment_in_two_sets_or_in_the_codebook(codebook):
             assert key not in examples, f"{path.name} {g.id} is a codebook example: {g.text}"
             assert key not in seen, f"{path.name} {g.id} is also in {seen[key]}"
             seen[key] = path.name
+
+
+SECOND_CODER = sorted((EVAL / "second_coder").glob("*.jsonl"))
+
+
+@pytest.mark.parametrize("path", SECOND_CODER, ids=lambda p: p.stem)
+def test_second_coding_covers_its_gold_set(path):
+    """bench/second_coder.py compares these with the gold sets: one line per gold segment, only themes."""
+    import json
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold_ids = [g.id for g in read_gold(EVAL / f"gold_{path.stem}.jsonl")]
+    assert sorted(r["id"] for r in rows) == sorted(gold_ids)
+    assert all(set(r["codes"]) <= THEMES for r in rows)
+    assert all("text" not in r for r in rows)  # codes only: the text lives in the gold set
