@@ -2,7 +2,7 @@
 
 The gold sets were each coded once. A second coder (``eval/second_coder/``) coded the same
 segments blind, from the same definitions and rules; their codes scored against the gold
-set the way the tagger is (micro precision, recall, F1 over the six themes, and Cohen's kappa
+set the way the tagger is (micro precision, recall, F1 over the codes the gold set labels, and Cohen's kappa
 per code) show how much of the tagger's distance from the gold set two careful coders would
 also have. Prints, per set: second coder vs gold, tagger vs gold, tagger vs second coder.
 
@@ -22,10 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from qualcode.agreement import cohen_kappa  # noqa: E402
-from qualcode.evaluate import read_gold, scores  # noqa: E402
+from qualcode.evaluate import evaluated_codes, read_gold, scores  # noqa: E402
 
 EVAL = ROOT / "eval"
-THEMES = ["practical_support", "emotional_support", "social_support", "trust", "competition", "resilience"]
 
 
 def second_coding(name: str) -> dict[str, frozenset[str]]:
@@ -34,13 +33,13 @@ def second_coding(name: str) -> dict[str, frozenset[str]]:
     return {r["id"]: frozenset(r["codes"]) for r in rows}
 
 
-def kappas(a: list[frozenset[str]], b: list[frozenset[str]]) -> dict[str, float | None]:
-    return {c: cohen_kappa([int(c in x) for x in a], [int(c in x) for x in b]) for c in THEMES}
+def kappas(a: list[frozenset[str]], b: list[frozenset[str]], codes: list[str]) -> dict[str, float | None]:
+    return {c: cohen_kappa([int(c in x) for x in a], [int(c in x) for x in b]) for c in codes}
 
 
-def line(label: str, reference: list[frozenset[str]], other: list[frozenset[str]]) -> str:
-    micro = scores(reference, other, THEMES)["micro"]
-    k = kappas(reference, other)
+def line(label: str, reference: list[frozenset[str]], other: list[frozenset[str]], codes: list[str]) -> str:
+    micro = scores(reference, other, codes)["micro"]
+    k = kappas(reference, other, codes)
     mean_k = sum(v for v in k.values() if v is not None) / max(1, sum(v is not None for v in k.values()))
     per = " ".join(f"{c[:5]} {v:.2f}" for c, v in k.items() if v is not None)
     return (f"  {label:26s} P {micro['precision']:.3f} R {micro['recall']:.3f} F1 {micro['f1']:.3f}"
@@ -65,16 +64,17 @@ def main() -> None:
         missing = [g.id for g in items if g.id not in second]
         if missing:
             raise SystemExit(f"eval/second_coder/{name}.jsonl lacks {len(missing)} ids, e.g. {missing[:3]}")
+        codes = evaluated_codes(tagger.codebook, items)  # the codes the gold set labels
         gold = [frozenset(g.codes) for g in items]
         coder = [second[g.id] for g in items]
-        merged = tagger.merged_scores(tagger.text_features([g.text for g in items]))
-        tagged = [frozenset(c for c in THEMES if m.get(c, 0.0) >= tagger.threshold(c)) for m in merged]
+        tagged = [frozenset(s.code for s in suggestions if s.code in codes)
+                  for suggestions in tagger.suggest_texts([g.text for g in items])]
         both = sum(1 for g, c in zip(gold, coder) if g == c)
         print(f"{name} ({len(items)} segments; the two coders gave the same codes to {both}, "
               f"{both / len(items):.0%})")
-        print(line("second coder vs gold", gold, coder))
-        print(line("tagger vs gold", gold, tagged))
-        print(line("tagger vs second coder", coder, tagged))
+        print(line("second coder vs gold", gold, coder, codes))
+        print(line("tagger vs gold", gold, tagged, codes))
+        print(line("tagger vs second coder", coder, tagged, codes))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ A gold segment that is also a codebook example (or sits in two gold files) would
 reported F1 measure memory instead of generalisation, so that is checked on every run.
 """
 
+import json
 import re
 from collections import Counter
 
@@ -60,8 +61,6 @@ SECOND_CODER = sorted((EVAL / "second_coder").glob("*.jsonl"))
 @pytest.mark.parametrize("path", SECOND_CODER, ids=lambda p: p.stem)
 def test_second_coding_covers_its_gold_set(path):
     """bench/second_coder.py compares these with the gold sets: one line per gold segment, only themes."""
-    import json
-
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     gold_ids = [g.id for g in read_gold(EVAL / f"gold_{path.stem}.jsonl")]
     assert sorted(r["id"] for r in rows) == sorted(gold_ids)
