@@ -1,10 +1,10 @@
 """How far a second coder agrees with a gold set's author, next to how far the tagger does.
 
 The gold sets were each coded once. A second coder (``eval/second_coder/``) coded the same
-segments blind, from the same definitions and rules; their codes scored against the gold
-set the way the tagger is (micro precision, recall, F1 over the codes the gold set labels, and Cohen's kappa
-per code) show how much of the tagger's distance from the gold set two careful coders would
-also have. Prints, per set: second coder vs gold, tagger vs gold, tagger vs second coder.
+segments blind, from the same definitions and rules. Their codes, scored against the gold
+set the way the tagger's are (micro precision, recall and F1 over the codes the gold set
+labels, and Cohen's kappa per code), show how much of the tagger's distance from the gold
+set two careful coders would also have. Prints, per set: second coder vs gold, tagger vs gold, tagger vs second coder.
 
     PYTHONPATH=src python bench/second_coder.py [--codebook PATH] [SET ...]
 
