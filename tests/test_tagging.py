@@ -214,3 +214,36 @@ def test_a_codebook_of_patterns_only_tags_and_learns_examples(nlp):
     hits = learnt.suggest(nlp("Keikkakavereista on tullut minulle läheisiä ystäviä."))
     assert [s.code for s in hits] == ["social_support"]
     assert accepted in hits[0].reason
+
+
+def test_accepted_codings_join_the_examples_without_reparsing_or_caching(nlp, monkeypatch, tmp_path):
+    """The codebook's sentences come from the cache; accepted codings (interview data) are
+    parsed alone and never written to it, and give the same index as adding them later."""
+    import numpy as np
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    book = parse_codebook(BOOK)
+    Tagger(nlp, book)  # fills the cache
+    cached = {p: p.read_bytes() for p in tmp_path.rglob("*.pkl")}
+    assert cached
+    parsed: list[str] = []
+    real_pipe = nlp.pipe
+
+    def pipe(texts, *args, **kwargs):
+        texts = list(texts)
+        parsed.extend(texts)
+        return real_pipe(texts, *args, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", pipe)
+    accepted = [("trust", "Mä luotan siihen porukkaan kyllä ihan täysin."),
+                ("social_support", "Keikkakaverit pyys mut mukaan niiden iltaan.")]
+    learnt = Tagger(nlp, book, extra_examples=accepted)
+    assert parsed == [text for _, text in accepted]  # not the codebook's examples again
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.pkl")} == cached
+    assert all(text not in p.read_bytes().decode("utf-8", "ignore") for p in cached for _, text in accepted)
+    later = Tagger(nlp, book).examples.extended(accepted, learnt.text_features([t for _, t in accepted]))
+    assert sorted(zip(later.codes, later.texts)) == sorted(zip(learnt.examples.codes, learnt.examples.texts))
+    segments = learnt.text_features(["Luotan porukkaan.", "Mut pyydettiin mukaan iltaan.", "Sataa."])
+    assert np.allclose(later.similarities(segments), learnt.examples.similarities(segments))
+    nearest = learnt.examples.nearest(segments)
+    assert nearest[0]["trust"].example == accepted[0][1]

@@ -104,13 +104,31 @@ def example_features(nlp: Language, texts: Sequence[str]) -> list[SegmentFeature
     ``qualcode tag``. The cache holds only the codebook's own sentences (no interview data);
     it is keyed by the sentences, the pipeline and ``FEATURES_VERSION``.
     """
-    path = _cache_path(nlp, texts)
+    columns = example_columns(nlp, texts)
+    return [SegmentFeatures(lemmas, vector, text)
+            for lemmas, vector, text in zip(columns["lemmas"], columns["vectors"], columns["texts"])]
+
+
+def example_columns(nlp: Language, texts: Sequence[str], *, cache: bool = True) -> dict:
+    """``example_features`` as three columns: lemma lists, texts and one vector matrix.
+
+    Kept that way on disk, since one matrix unpickles in milliseconds and 3,400 small
+    arrays in a tenth of a second. ``cache=False`` for sentences from interviews.
+    """
+    path = _cache_path(nlp, texts) if cache else None
     cached = _load(path)
-    if cached is not None and len(cached) == len(texts):
+    if isinstance(cached, dict) and len(cached["texts"]) == len(texts):  # (older caches: a list)
         return cached
     feats = [segment_features(d) for d in nlp.pipe(texts, disable=tagging_disabled(nlp, sentences=False))]
-    _store(path, feats)
-    return feats
+    columns = _columns([f.lemmas for f in feats], [f.vector for f in feats], [f.text for f in feats],
+                       nlp.vocab.vectors_length or 1)
+    _store(path, columns)
+    return columns
+
+
+def _columns(lemmas: list[list[str]], vectors, texts: list[str], width: int) -> dict:
+    matrix = np.vstack(vectors).astype(np.float32, copy=False) if len(vectors) else np.zeros((0, width), np.float32)
+    return {"lemmas": list(lemmas), "vectors": matrix, "texts": list(texts)}
 
 
 @dataclass(frozen=True)
@@ -129,35 +147,51 @@ class ExampleIndex:
     """The codebook's examples (plus any extra labelled sentences), ready for nearest-example lookup."""
 
     def __init__(self, nlp: Language, codebook: Codebook, extra: Iterable[tuple[str, str]] = ()) -> None:
-        pairs = [(c.id, e) for c in codebook.active_codes for e in c.examples]
+        own = [(c.id, e) for c in codebook.active_codes for e in c.examples]
         active = {c.id for c in codebook.active_codes}
-        pairs += [(code, text) for code, text in extra if code in active]
-        self.codes = [c for c, _ in pairs]
-        self.texts = [t for _, t in pairs]
-        self._code_index: dict[str, np.ndarray] = {}
-        if not pairs:
+        added = [(code, text) for code, text in extra if code in active]
+        self.codes = [c for c, _ in own + added]
+        self.texts = [t for _, t in own + added]
+        self._code_slices: dict[str, slice] = {}
+        if not self.codes:
             self._tfidf = None  # a codebook of patterns only: no nearest examples until codings are accepted
             return
-        self._build(example_features(nlp, self.texts))
+        # The codebook's sentences come from the cache; accepted codings (interview data, and
+        # different after every review session) are parsed here and never written to it.
+        columns = example_columns(nlp, [t for _, t in own])
+        if added:
+            more = example_columns(nlp, [t for _, t in added], cache=False)
+            columns = _columns(columns["lemmas"] + more["lemmas"], [columns["vectors"], more["vectors"]],
+                               columns["texts"] + more["texts"], more["vectors"].shape[1])
+        self._build(columns["lemmas"], columns["vectors"])
 
-    def _build(self, feats: list[SegmentFeatures]) -> None:
-        self._feats = feats
+    def _build(self, lemmas: list[list[str]], vectors: np.ndarray) -> None:
+        # Each code's examples next to each other (in their order), so that a code's column
+        # block of the similarity matrix is a view, not a copy per code and call.
+        order = sorted(range(len(self.codes)), key=lambda i: self.codes[i])
+        self.codes = [self.codes[i] for i in order]
+        self.texts = [self.texts[i] for i in order]
+        self._lemmas = [lemmas[i] for i in order]
+        self._vectors = np.ascontiguousarray(vectors[order])
         self._tfidf = TfidfVectorizer(analyzer=identity, sublinear_tf=True)
-        self._terms = self._tfidf.fit_transform([f.lemmas for f in feats])
-        self._vectors = np.vstack([f.vector for f in feats])
-        self._code_index = {c: np.array([i for i, x in enumerate(self.codes) if x == c]) for c in set(self.codes)}
+        self._terms = self._tfidf.fit_transform(self._lemmas)
+        self._code_slices = {}
+        for i, code in enumerate(self.codes):
+            first = self._code_slices.get(code, slice(i, i))
+            self._code_slices[code] = slice(first.start, i + 1)
 
     def extended(self, pairs: Sequence[tuple[str, str]], feats: Sequence[SegmentFeatures]) -> ExampleIndex:
         """A new index with these (code, text) examples added, their features already computed."""
         new = object.__new__(ExampleIndex)
         new.codes = self.codes + [c for c, _ in pairs]
         new.texts = self.texts + [t for _, t in pairs]
-        old = self._feats if self._tfidf is not None else []
-        new._code_index = {}
-        if new.codes:
-            new._build(list(old) + list(feats))
-        else:
+        new._code_slices = {}
+        if not new.codes:
             new._tfidf = None
+            return new
+        old_lemmas, old_vectors = (self._lemmas, [self._vectors]) if self._tfidf is not None else ([], [])
+        new_vectors = [np.vstack([f.vector for f in feats])] if len(feats) else []
+        new._build(old_lemmas + [f.lemmas for f in feats], np.vstack(old_vectors + new_vectors))
         return new
 
     def similarities(self, feats: Sequence[SegmentFeatures]) -> np.ndarray:
@@ -166,7 +200,11 @@ class ExampleIndex:
             return np.zeros((len(feats), len(self.codes)))
         terms = self._tfidf.transform([f.lemmas for f in feats])
         vectors = np.vstack([f.vector for f in feats])
-        return 0.5 * (terms @ self._terms.T).toarray() + 0.5 * np.clip(vectors @ self._vectors.T, 0, 1)
+        out = (terms @ self._terms.T).toarray()
+        cosines = vectors @ self._vectors.T
+        out += np.clip(cosines, 0, 1, out=cosines)
+        out *= 0.5
+        return out
 
     def nearest(self, feats: Sequence[SegmentFeatures],
                 closest: list[dict[str, str]] | None = None) -> list[dict[str, ExampleHit]]:
@@ -180,8 +218,8 @@ class ExampleIndex:
         if not len(feats):
             return out
         rows = np.arange(len(feats))
-        for code, idx in self._code_index.items():
-            best = idx[np.argmax(sims[:, idx], axis=1)]
+        for code, block in self._code_slices.items():
+            best = block.start + np.argmax(sims[:, block], axis=1)
             sim = sims[rows, best]
             if closest is not None:
                 for i, b in enumerate(best):
