@@ -85,7 +85,8 @@ def scores(gold: Sequence[Iterable[str]], predicted: Sequence[Iterable[str]], co
         "micro": micro,
         "macro": macro,
         "per_code": per_code,
-        "confusion": [{"gold": a, "suggested": b, "count": n} for (a, b), n in confusion.most_common()],
+        "confusion": [{"gold": a, "suggested": b, "count": n}  # ties by name: the same report in every process
+                      for (a, b), n in sorted(confusion.items(), key=lambda item: (-item[1], item[0]))],
     }
 
 
