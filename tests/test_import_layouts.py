@@ -305,3 +305,20 @@ def test_transcript_laid_out_as_a_table(tmp_path):
         ("H", "00:01:10", "Kiitos."), ("V", "00:01:15", "Ole hyvä.")]
     assert roles_of(data) == {"H": "interviewer", "V": "participant"}
     assert "Haastattelu T12" in data.metadata_text
+
+
+def test_masked_blanks_overlapping_nested_and_clipped_annotations():
+    from types import SimpleNamespace as At
+
+    from qualcode.transcript import masked_turns
+
+    text = "abcdefghij" * 2
+    notes = [At(start=2, end=5), At(start=4, end=7), At(start=8, end=9), At(start=8, end=8), At(start=6, end=3),
+             At(start=9, end=13), At(start=15, end=25)]
+    # by hand: 2-7 blank (two overlapping), 8-13 blank (one empty, one inverted: ignored), 15- blank
+    expected = "ab" + " " * 5 + "h" + " " * 5 + "de" + " " * 5
+    assert masked(text, notes) == expected
+    assert masked(text, notes, 5, 12) == expected[5:12]
+    assert masked(text, [], 3, 6) == "def"
+    turns = [At(start=0, end=4), At(start=12, end=20), At(start=13, end=15)]
+    assert masked_turns(text, notes, turns) == [expected[0:4], expected[12:20], "de"]

@@ -128,9 +128,9 @@ def sentence_spans_for(nlp, text: str, turns: list, annotations: list,
                        progress: Callable[[int, int], None] | None = None) -> list[tuple[int, int, int]]:
     """The parser's sentences in each turn, as ``qualcode tag`` finds them: (start, end, turn index)."""
     from ..segments import sentence_spans
-    from ..transcript import masked
+    from ..transcript import masked_turns
 
-    texts = [masked(text, annotations, t.start, t.end) for t in turns]
+    texts = masked_turns(text, annotations, turns)
     skip = [name for name in NOT_FOR_SENTENCES if name in nlp.pipe_names]
     out = []
     with nlp.select_pipes(disable=skip):

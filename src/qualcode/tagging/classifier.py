@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -121,6 +122,7 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_word_ngrams", None)
+        state.pop("_stacked_coefs", None)
         return state
 
     def __setstate__(self, state):
@@ -145,7 +147,8 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
         weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         decisions = counted is not None
         counted = np.ones(len(X), dtype=bool) if counted is None else np.asarray(counted, dtype=bool)
-        self.__dict__.pop("_word_ngrams", None)  # a refit has new vocabularies
+        self.__dict__.pop("_word_ngrams", None)  # a refit has new vocabularies and coefficients
+        self.__dict__.pop("_stacked_coefs", None)
         self.lemma_tfidf_ = TfidfVectorizer(analyzer=identity, sublinear_tf=True).fit([f.lemmas for f in X])
         if self.char_weight:
             self.char_tfidf_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
@@ -213,17 +216,23 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
         out = np.full((len(X), len(self.codes_)), np.nan)
         if not len(X) or not self.estimators_:
             return out
-        M = self._matrix(X)
-        for j, code in enumerate(self.codes_):
-            est = self.estimators_.get(code)
-            if est is None:
-                continue
-            platt = self.calibration(code)
-            if platt is None:
-                out[:, j] = est.predict_proba(M)[:, 1]
-            else:
-                out[:, j] = 1 / (1 + np.exp(-(platt[0] * est.decision_function(M) + platt[1])))
+        columns, weights, intercepts = self._stacked()
+        values = self._matrix(X) @ weights + intercepts  # every code's decision function in one product
+        for k, j in enumerate(columns):
+            platt = self.calibration(self.codes_[j])
+            v = values[:, k] if platt is None else platt[0] * values[:, k] + platt[1]
+            out[:, j] = expit(v)  # what LogisticRegression.predict_proba gives for two classes
         return out
+
+    def _stacked(self) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """(code columns, coefficients as one features x codes matrix, intercepts), built once per process."""
+        stacked = self.__dict__.get("_stacked_coefs")
+        if stacked is None:
+            columns = [j for j, c in enumerate(self.codes_) if c in self.estimators_]
+            ests = [self.estimators_[self.codes_[j]] for j in columns]
+            stacked = (columns, np.vstack([e.coef_ for e in ests]).T.copy(), np.array([e.intercept_[0] for e in ests]))
+            self.__dict__["_stacked_coefs"] = stacked
+        return stacked
 
     def positives(self, code: str) -> int:
         """Positive segments the code's classifier learnt from (examples and accepted codings)."""
