@@ -206,3 +206,36 @@ def test_accepted_codings_become_examples(engine, nlp):
     assert accepted_examples(engine, book) == []
     accept(engine, seg_id, code, "anna")
     assert accepted_examples(engine, book) == [(code, text)]
+
+
+def test_retag_after_a_codebook_change_uses_the_model_as_tagging_does(engine, nlp):
+    """A changed code's suggestions come from the same tagger as `qualcode tag`'s: the model,
+    retrained under the new version on the decisions carried over, not the codebook alone."""
+    import yaml
+
+    from qualcode.codebook import parse_codebook
+    from qualcode.codebook.migrate import apply_codebook
+    from qualcode.decisions import wait_for_learning
+    from qualcode.store.models import CodebookVersion
+
+    from .codebook_support import bump, code, dump
+
+    _tag_some(engine, nlp)
+    with transaction(engine) as s:
+        pending = s.execute(select(Suggestion.segment_id, Suggestion.code).order_by(Suggestion.id)).all()
+    for i, (seg_id, c) in enumerate(pending[:30]):
+        (accept if i % 3 else reject)(engine, seg_id, c, "anna")
+    wait_for_learning()
+    data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    data = bump(data, "9.0.0", "trust suggested more readily")
+    code(data, "trust")["threshold"] = 0.3  # widened: every segment is re-tagged for trust
+    text = dump(data)
+    report = apply_codebook(engine, parse_codebook(text), text, who="lead", nlp=nlp)
+    assert report.retag is not None and report.retag.retagged > 0
+    assert report.retag.training.startswith("model trained on"), report.retag.training
+    with transaction(engine) as s:
+        vid = s.scalar(select(CodebookVersion.id).where(CodebookVersion.version == "9.0.0"))
+        trust = s.scalars(select(Suggestion.source).where(Suggestion.codebook_version_id == vid,
+                                                          Suggestion.code == "trust")).all()
+    assert trust and all("model" in source for source in trust), trust
+    assert current_scores(engine)["codebook_version"] == "9.0.0"

@@ -277,31 +277,45 @@ class _Shifted:
     end: int
 
 
+def project_tagger(engine: Engine, codebook: Codebook, nlp: Language | None = None, *, retrain: bool = True,
+                   use_model: bool = True, progress: Progress | None = None) -> tuple[Tagger, str]:
+    """The tagger this project's suggestions come from, and what retraining did ("" if not asked).
+
+    With ``retrain`` the correction model is retrained first if enough new decisions were
+    made, or if it was trained under another codebook version (``tagging.learning.maybe_retrain``);
+    with ``use_model`` the newest model joins the rules and examples, and accepted codings join
+    the codebook's examples. Tagging and re-tagging after a codebook change both use it, so a
+    suggestion does not depend on which of the two made it.
+    """
+    from .tagging.learning import accepted_examples, load_model, maybe_retrain
+
+    nlp = nlp or load_pipeline()
+    training = ""
+    if retrain:
+        if progress:
+            progress(0, 0, "suggestion model: retraining if due")
+        training = maybe_retrain(engine, codebook, nlp).summary()
+    model = load_model(engine, codebook) if use_model else None
+    extra = accepted_examples(engine, codebook) if use_model else []
+    if progress:  # the first run of a codebook version trains its classifier: seconds with no other sign
+        progress(0, 0, "codebook classifier (first run: trains)")
+    return Tagger(nlp, codebook, model, extra_examples=extra), training
+
+
 def pretag(engine: Engine, codebook: Codebook, yaml_text: str, *, source_path: str | None = None,
            nlp: Language | None = None, progress: Progress | None = None, jobs: int = 1,
            retrain: bool = True, use_model: bool = True) -> TagReport:
     """Segment what is unsegmented and tag what is untagged under this codebook version.
 
-    With ``retrain`` the correction model is retrained first if enough new decisions were
-    made (``tagging.learning.maybe_retrain``); with ``use_model`` the newest model joins the
-    rules and examples, and accepted codings join the codebook's examples. ``jobs`` > 1 parses and tags in that many processes.
+    ``retrain`` and ``use_model``: see ``project_tagger``. ``jobs`` > 1 parses and tags in that
+    many processes.
     """
-    from .tagging.learning import accepted_examples, load_model, maybe_retrain
-
     started = time.perf_counter()
     with transaction(engine) as s:
         version_id = record_version(s, codebook, yaml_text, source_path).id
-    nlp = nlp or load_pipeline()
     report = TagReport(codebook.name, codebook.version)
-    if retrain:
-        if progress:
-            progress(0, 0, "suggestion model: retraining if due")
-        report.training = maybe_retrain(engine, codebook, nlp).summary()
-    model = load_model(engine, codebook) if use_model else None
-    extra = accepted_examples(engine, codebook) if use_model else []
-    if progress:  # the first run of a codebook version trains its classifier: seconds with no other sign
-        progress(0, 0, "codebook classifier (first run: trains)")
-    tagger = Tagger(nlp, codebook, model, extra_examples=extra)
+    tagger, report.training = project_tagger(engine, codebook, nlp, retrain=retrain, use_model=use_model,
+                                             progress=progress)
     runner = _Runner(tagger, jobs)
     try:
         segment_and_tag(engine, tagger, version_id, report, progress, runner)

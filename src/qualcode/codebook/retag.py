@@ -176,12 +176,13 @@ class RetagReport:
     words: int = 0
     suggestions: int = 0  # new suggestions of the changed codes
     seconds: float = 0.0
+    training: str = ""  # what retraining the correction model did first
 
     def summary(self) -> str:
         rate = self.words / self.seconds if self.seconds else 0
         return (f"re-tagged {self.retagged} of {self.candidates} segments the change can affect "
                 f"({self.suggestions} suggestions of changed codes, {self.words} words in {self.seconds:.1f} s, "
-                f"{rate:.0f} words/s)")
+                f"{rate:.0f} words/s)" + (f"\n{self.training}" if self.training else ""))
 
 
 @dataclass
@@ -198,10 +199,9 @@ def retag(engine: Engine, book: Codebook, delta: TaggingDelta, old_vid: int, new
     carried over from ``old_vid`` as they were. Each batch is one transaction, so an interrupted
     run leaves the rest untagged under the new version for `qualcode tag` (or a second apply).
     """
-    from ..nlp import load_pipeline
+    from ..pretag import project_tagger
     from ..store import transaction
     from ..store import codebooks as store
-    from ..tagging import Tagger
     from ..transcript import masked
 
     started = time.perf_counter()
@@ -211,7 +211,9 @@ def retag(engine: Engine, book: Codebook, delta: TaggingDelta, old_vid: int, new
     report.candidates = len(todo)
     if not todo:
         return report
-    tagger = Tagger(nlp or load_pipeline(), book)
+    # The tagger `qualcode tag` uses: the correction model (retrained under the new version,
+    # on the decisions as they were carried over) and accepted codings as examples.
+    tagger, report.training = project_tagger(engine, book, nlp, progress=progress)
     changed = set(delta.narrowed) | set(delta.widened)
     total = sum(w for _, w in todo) or 1
     for i in range(0, len(todo), batch):
