@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from ..codebook import Codebook
+from .blas import one_blas_thread
 from .features import SegmentFeatures, identity
 from .ngrams import WordNgrams
 
@@ -140,6 +141,10 @@ class CodeClassifier(BaseEstimator, ClassifierMixin):
         return sparse.hstack(blocks).tocsr()
 
     def fit(self, X: Sequence[SegmentFeatures], Y, sample_weight=None, counted=None) -> CodeClassifier:
+        with one_blas_thread():  # two threads made the fits slower, in CPU and in wall time (blas.py)
+            return self._fit(X, Y, sample_weight, counted)
+
+    def _fit(self, X: Sequence[SegmentFeatures], Y, sample_weight, counted) -> CodeClassifier:
         Y = np.asarray(Y)
         self.codes_ = list(self.codes)
         if Y.shape != (len(X), len(self.codes_)):

@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from threadpoolctl import threadpool_limits
 
 from ..codebook import Codebook
 from ..nlp import tagging_disabled
+from .blas import one_blas_thread
 from .classifier import FEW_POSITIVES, CodeClassifier, codebook_training_set, training_key
 from .examples import ExampleIndex, cached_fit, example_features
 from .features import SegmentFeatures, segment_features
@@ -247,7 +247,7 @@ class Tagger:
         seconds of 11 on the sample transcripts, for no gain in time).
         """
         closest: list[dict[str, str]] = [{} for _ in feats]
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             probs = classifier.predict_code_proba(feats) if classifier is not None else [{} for _ in feats]
             nearest = examples.nearest(feats, closest) if examples is not None else [{} for _ in feats]
         if rules is None:
