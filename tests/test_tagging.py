@@ -247,3 +247,34 @@ def test_accepted_codings_join_the_examples_without_reparsing_or_caching(nlp, mo
     assert np.allclose(later.similarities(segments), learnt.examples.similarities(segments))
     nearest = learnt.examples.nearest(segments)
     assert nearest[0]["trust"].example == accepted[0][1]
+
+
+def test_a_codebook_edit_parses_only_the_new_sentences(nlp, monkeypatch, tmp_path):
+    """Maintainers edit examples often: the next run takes the other sentences' features from
+    the cache of the earlier version, in a new process too (nothing held in memory)."""
+    import numpy as np
+
+    from qualcode.tagging import examples
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    book = parse_codebook(BOOK)
+    before = Tagger(nlp, book)
+    monkeypatch.setattr(examples, "_PARSED", examples.weakref.WeakKeyDictionary())  # as in a new process
+    parsed: list[str] = []
+    real_pipe = nlp.pipe
+
+    def pipe(texts, *args, **kwargs):
+        texts = list(texts)
+        parsed.extend(texts)
+        return real_pipe(texts, *args, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", pipe)
+    new = "Mä luotan siihen et asiat pysyy meidän kesken."
+    edited = parse_codebook(BOOK.replace("    examples:\n", f"    examples:\n      - {new}\n", 1))
+    after = Tagger(nlp, edited)
+    assert parsed == [new]
+    assert len(after.examples.texts) == len(before.examples.texts) + 1
+    for i, text in enumerate(before.examples.texts):  # the same features as parsing them again
+        j = after.examples.texts.index(text)
+        assert after.examples._lemmas[j] == before.examples._lemmas[i]
+        assert np.array_equal(after.examples._vectors[j], before.examples._vectors[i])

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import pickle
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,15 +36,24 @@ MIN_EVIDENCE = 0.15  # weaker example scores are not shown as evidence
 FEATURES_VERSION = 3  # bump when lemmas or vectors of a sentence would come out differently
 
 
+KEEP_CACHED = 6  # newest cache files kept per kind (one per codebook version worked on, about 5 MB each)
+
+
+def _pipeline_key(nlp: Language) -> list:
+    """What a sentence's features depend on besides the sentence."""
+    import sklearn
+
+    return [FEATURES_VERSION, _lemma_rules_digest(), nlp.meta.get("name"), nlp.meta.get("version"),
+            nlp.pipe_names, sklearn.__version__]
+
+
 def _cache_path(nlp: Language, texts: Sequence[str], kind: str = "examples") -> Path | None:
     try:
         from platformdirs import user_cache_dir
     except ImportError:
         return None
-    import sklearn
-
-    key = json.dumps([FEATURES_VERSION, _lemma_rules_digest(), nlp.meta.get("name"), nlp.meta.get("version"),
-                      nlp.pipe_names, list(texts), sklearn.__version__], ensure_ascii=False)
+    *pipeline, sklearn_version = _pipeline_key(nlp)
+    key = json.dumps([*pipeline, list(texts), sklearn_version], ensure_ascii=False)  # (the order of older caches)
     return Path(user_cache_dir("qualcode")) / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pkl"
 
 
@@ -73,6 +83,10 @@ def _store(path: Path | None, value) -> None:
         with tmp.open("wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
+        kind = path.name.split("-", 1)[0]
+        older = sorted(path.parent.glob(f"{kind}-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in older[KEEP_CACHED:]:
+            stale.unlink(missing_ok=True)
     except OSError:
         pass
 
@@ -119,11 +133,40 @@ def example_columns(nlp: Language, texts: Sequence[str], *, cache: bool = True) 
     cached = _load(path)
     if isinstance(cached, dict) and len(cached["texts"]) == len(texts):  # (older caches: a list)
         return cached
-    feats = [segment_features(d) for d in nlp.pipe(texts, disable=tagging_disabled(nlp, sentences=False))]
-    columns = _columns([f.lemmas for f in feats], [f.vector for f in feats], [f.text for f in feats],
+    # A codebook edit changes a few sentences: the others' features come from this process's
+    # earlier parses or from the caches of earlier versions, and only new sentences are parsed.
+    known = _PARSED.setdefault(nlp, {}) if cache else {}
+    if path is not None and any(t not in known for t in texts):
+        _recall(path.parent, json.dumps(_pipeline_key(nlp)), known)
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    parsed = dict(zip(missing, (segment_features(d) for d in nlp.pipe(missing, disable=tagging_disabled(
+        nlp, sentences=False)))))
+    feats = [(f.lemmas, f.vector, f.text) for f in parsed.values()]
+    if cache:
+        known.update(zip(missing, feats))
+    rows = [known[t] if t in known else (parsed[t].lemmas, parsed[t].vector, parsed[t].text) for t in texts]
+    columns = _columns([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
                        nlp.vocab.vectors_length or 1)
-    _store(path, columns)
+    if path is not None:
+        _store(path, {**columns, "sources": list(texts), "pipeline": json.dumps(_pipeline_key(nlp))})
     return columns
+
+
+# Features of codebook sentences parsed or loaded in this process, per pipeline: text -> (lemmas, vector, text).
+_PARSED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _recall(folder: Path, pipeline: str, known: dict) -> None:
+    """Fill ``known`` from the newest example caches written with the same pipeline and lemma rules."""
+    try:
+        files = sorted(folder.glob("examples-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for path in files[:KEEP_CACHED]:
+        cached = _load(path)
+        if isinstance(cached, dict) and cached.get("pipeline") == pipeline:
+            for source, *features in zip(cached["sources"], cached["lemmas"], cached["vectors"], cached["texts"]):
+                known.setdefault(source, tuple(features))
 
 
 def _columns(lemmas: list[list[str]], vectors, texts: list[str], width: int) -> dict:
