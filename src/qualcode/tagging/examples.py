@@ -36,7 +36,7 @@ MIN_EVIDENCE = 0.15  # weaker example scores are not shown as evidence
 FEATURES_VERSION = 3  # bump when lemmas or vectors of a sentence would come out differently
 
 
-KEEP_CACHED = 6  # newest cache files kept per kind (one per codebook version worked on, about 5 MB each)
+KEEP_CACHED = 12  # most recently used cache files kept per kind (one per codebook version, about 5 MB each)
 
 
 def _pipeline_key(nlp: Language) -> list:
@@ -69,7 +69,9 @@ def _load(path: Path | None):
         return None
     try:
         with path.open("rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - written by _store in this user's cache
+            value = pickle.load(fh)  # noqa: S301 - written by _store in this user's cache
+        os.utime(path)  # recently used: pruned last (_store)
+        return value
     except Exception:  # noqa: BLE001 - a broken cache is rebuilt
         return None
 
@@ -162,7 +164,7 @@ def _recall(folder: Path, pipeline: str, known: dict) -> None:
         files = sorted(folder.glob("examples-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
     except OSError:
         return
-    for path in files[:KEEP_CACHED]:
+    for path in files[:4]:  # the versions just worked on
         cached = _load(path)
         if isinstance(cached, dict) and cached.get("pipeline") == pipeline:
             for source, *features in zip(cached["sources"], cached["lemmas"], cached["vectors"], cached["texts"]):
