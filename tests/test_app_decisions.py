@@ -286,7 +286,7 @@ def test_learning_hook_runs_after_app_decisions_and_never_blocks_them(project, m
     (s1, c1, _), (s2, c2, _) = pending(project, tid)[:2]
     calls = []
 
-    def maybe_retrain(engine):
+    def maybe_retrain(engine, *args, **kwargs):
         calls.append(engine.url.database)
         raise RuntimeError("training failed")
 

@@ -239,3 +239,42 @@ def test_retag_after_a_codebook_change_uses_the_model_as_tagging_does(engine, nl
                                                           Suggestion.code == "trust")).all()
     assert trust and all("model" in source for source in trust), trust
     assert current_scores(engine)["codebook_version"] == "9.0.0"
+
+
+def test_a_new_model_suggests_again_where_nobody_has_decided(engine, nlp):
+    """After retraining, the segments still to be reviewed get the new model's suggestions;
+    segments with any decision keep theirs, row for row."""
+    from qualcode.decisions import wait_for_learning
+    from qualcode.pretag import learn
+    from qualcode.store.models import Coding, SegmentTagging
+
+    _tag_some(engine, nlp)
+    with transaction(engine) as s:
+        pending = s.execute(select(Suggestion.segment_id, Suggestion.code).order_by(Suggestion.id)).all()
+    for i, (seg_id, c) in enumerate(pending[:30]):
+        (accept if i % 3 else reject)(engine, seg_id, c, "anna")
+    wait_for_learning()
+
+    def snapshot():
+        with transaction(engine) as s:
+            decided = set(s.scalars(select(Coding.segment_id)))
+            rows = {}
+            for x in s.scalars(select(Suggestion)):
+                rows.setdefault(x.segment_id, set()).add((x.id, x.code, x.score, x.source))
+            tagged = set(s.scalars(select(SegmentTagging.segment_id)))
+        return decided, rows, tagged
+
+    decided, before, tagged = snapshot()
+    done = learn(engine, nlp=nlp, force=True)
+    assert done.training.trained and done.refreshed is not None
+    assert done.refreshed.segments_tagged == len(tagged - decided) > 0
+    assert "suggested again with the new model" in done.summary()
+    decided_after, after, tagged_after = snapshot()
+    assert decided_after == decided and tagged_after == tagged
+    for seg in decided:
+        assert after.get(seg) == before.get(seg)  # the same rows: ids, scores, sources
+    undecided = [seg for seg in tagged - decided if seg in after]
+    assert undecided
+    sources = {source for seg in undecided for _, _, _, source in after[seg]}
+    assert any("model" in source for source in sources)  # the new model's voice, absent before
+    assert not any("model" in source for seg in tagged - decided for *_, source in before.get(seg, ()))

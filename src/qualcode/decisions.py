@@ -139,14 +139,12 @@ _learning = threading.Lock()
 
 
 def notify_learning(engine: Engine) -> bool:
-    """Let the tagger learn from new decisions: ``tagging.learning.maybe_retrain(engine)`` if it exists,
-    in a background thread so the coder never waits for a retrain. Returns whether one was started."""
-    try:
-        from .tagging import learning  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    hook = getattr(learning, "maybe_retrain", None)
-    if hook is None or not _learning.acquire(blocking=False):
+    """Let the tagger learn from new decisions (``pretag.learn``: retrain when due, then suggest again
+    where nobody has decided), in a background thread so the coder never waits for it. Returns
+    whether one was started."""
+    from .pretag import learn as hook
+
+    if not _learning.acquire(blocking=False):
         return False
 
     def run() -> None:

@@ -8,10 +8,12 @@ consistent database that the next run completes:
 2. segments not yet tagged under the current codebook version are lemmatised in batches
    (no parser needed) and tagged.
 
-With ``jobs`` > 1 the NLP work runs in forked worker processes that inherit the loaded
-pipeline and tagger; this process only reads and writes the database, so writes stay in
-one place and in order.
+With ``jobs`` > 1 the NLP work (``tag_workers.py``) runs in forked worker processes that
+inherit the loaded pipeline and tagger; this process only reads and writes the database, so
+writes stay in one place and in order.
 
+When the correction model is retrained (``learn``, or before tagging), the new model
+suggests again for the segments nobody has decided on (``refresh_undecided``).
 Researchers' codings are never touched here.
 """
 
@@ -22,23 +24,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
-from sqlalchemy import Engine, exists, insert, select
+from sqlalchemy import Engine, delete, exists, insert, select
 from sqlalchemy.orm import selectinload
 
 from .codebook import Codebook
 from .nlp import load_pipeline
-from .segments import sentence_spans
 from .store import transaction
-from .store.codebooks import record_version
+from .store.codebooks import record_version, version_by
 from .store.models import (
     ROLE_INTERVIEWER,
     Annotation,
+    Coding,
     Segment,
     SegmentTagging,
     Suggestion,
     Transcript,
     utcnow,
 )
+from .tag_workers import Runner
 from .tagging import Tagger
 from .transcript import masked, masked_turns
 
@@ -63,19 +66,6 @@ class TagReport:
                 f"({self.segments_created} segments), tagged {self.segments_tagged} segments, "
                 f"{self.suggestions} suggestions, {self.words} words in {self.seconds:.1f} s ({rate:.0f} words/s)"
                 + (f"\n{self.training}" if self.training else ""))
-
-
-@dataclass
-class _Piece:
-    """One sentence found in a turn, with its suggestions (None: not tagged, e.g. interviewer)."""
-
-    start: int  # offsets into the turn's text
-    end: int
-    suggestions: list | None
-
-
-def _store_suggestions(session, segment: Segment, suggestions, version_id: int) -> int:
-    return _store_many(session, [(segment.id, suggestions)], version_id)
 
 
 def _store_many(session, tagged: list[tuple[int, list]], version_id: int) -> int:
@@ -114,73 +104,9 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-# -- the NLP work, the same in this process and in worker processes ---------------------------
-
-_WORKER_TAGGER: Tagger | None = None
-
-
-def _segment_turns(tagger: Tagger, texts: list[str], tag: list[bool], batch_size: int = 32) -> list[list[_Piece]]:
-    """Parse turns (one nlp.pipe pass), cut sentences, tag those of turns marked ``tag``."""
-    spans_per_turn = []
-    for doc in tagger.nlp.pipe(texts, batch_size=batch_size):
-        spans_per_turn.append(sentence_spans(doc))
-    to_tag = [sp for spans, t in zip(spans_per_turn, tag) if t for sp in spans]
-    suggested = iter(tagger.suggest_many(to_tag)) if to_tag else iter(())
-    out = []
-    for spans, t in zip(spans_per_turn, tag):
-        out.append([_Piece(sp.start_char, sp.end_char, next(suggested) if t else None) for sp in spans])
-    return out
-
-
-def _tag_texts(tagger: Tagger, texts: list[str]) -> list[list]:
-    return list(tagger.suggest_texts(texts))
-
-
-def _worker_segment(args):
-    return _segment_turns(_WORKER_TAGGER, *args)
-
-
-def _worker_tag(texts):
-    return _tag_texts(_WORKER_TAGGER, texts)
-
-
-class _Runner:
-    """Runs the NLP work here (jobs=1) or in ``jobs`` forked processes that share the loaded tagger."""
-
-    def __init__(self, tagger: Tagger, jobs: int) -> None:
-        self.tagger = tagger
-        self.jobs = max(1, jobs)
-        self.pool = None
-        if self.jobs > 1:
-            import multiprocessing as mp
-
-            global _WORKER_TAGGER
-            _WORKER_TAGGER = tagger  # inherited by fork: the pipeline is not loaded again
-            method = "fork" if "fork" in mp.get_all_start_methods() else None
-            if method is None:
-                self.jobs = 1
-            else:
-                self.pool = mp.get_context(method).Pool(self.jobs)
-
-    def segment(self, work):
-        if self.pool is None:
-            return (_segment_turns(self.tagger, *w) for w in work)
-        return self.pool.imap(_worker_segment, work)
-
-    def tag(self, batches):
-        if self.pool is None:
-            return (_tag_texts(self.tagger, b) for b in batches)
-        return self.pool.imap(_worker_tag, batches)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
-
-
 def segment_and_tag(engine: Engine, tagger: Tagger, version_id: int, report: TagReport,
-                    progress: Progress | None = None, runner: _Runner | None = None) -> None:
-    runner = runner or _Runner(tagger, 1)
+                    progress: Progress | None = None, runner: Runner | None = None) -> None:
+    runner = runner or Runner(tagger, 1)
     with transaction(engine) as s:
         todo = s.execute(select(Transcript.id, Transcript.word_count).where(Transcript.segmented_at.is_(None))
                          .order_by(Transcript.id)).all()
@@ -229,13 +155,30 @@ def segment_and_tag(engine: Engine, tagger: Tagger, version_id: int, report: Tag
 
 
 def tag_untagged(engine: Engine, tagger: Tagger, version_id: int, report: TagReport,
-                 progress: Progress | None = None, batch: int = 256, runner: _Runner | None = None) -> None:
-    runner = runner or _Runner(tagger, 1)
-    tag_interviewer = tagger.codebook.tagging.tag_interviewer
+                 progress: Progress | None = None, batch: int = 256, runner: Runner | None = None) -> None:
     already = exists().where(SegmentTagging.segment_id == Segment.id,
                              SegmentTagging.codebook_version_id == version_id)
-    query = select(Segment.id, Segment.word_count).where(~already)
-    if not tag_interviewer:
+    _tag_where(engine, tagger, version_id, ~already, report, progress, batch, runner, "tagging segments")
+
+
+def _undecided(version_id: int):
+    """Segments tagged under this version that no coder has decided anything on."""
+    tagged = exists().where(SegmentTagging.segment_id == Segment.id, SegmentTagging.codebook_version_id == version_id)
+    return tagged & ~exists().where(Coding.segment_id == Segment.id)
+
+
+def _tag_where(engine: Engine, tagger: Tagger, version_id: int, where, report: TagReport,
+               progress: Progress | None, batch: int, runner: Runner | None, label: str,
+               replace: bool = False) -> None:
+    """Tag the segments ``where`` selects, in batches, each stored in its own transaction.
+
+    ``where`` is checked again when a batch is stored (another process or coder may have
+    got there first). With ``replace`` the segments' suggestions under this version are
+    replaced rather than added.
+    """
+    runner = runner or Runner(tagger, 1)
+    query = select(Segment.id, Segment.word_count).where(where)
+    if not tagger.codebook.tagging.tag_interviewer:
         query = query.where(Segment.role != ROLE_INTERVIEWER)
     with transaction(engine) as s:
         todo = s.execute(query.order_by(Segment.id)).all()
@@ -260,15 +203,84 @@ def tag_untagged(engine: Engine, tagger: Tagger, version_id: int, report: TagRep
     done = 0
     for (ids, _), suggestions in zip(loaded, runner.tag([texts for _, texts in loaded])):
         with transaction(engine) as s:
-            fresh = dict(s.execute(select(Segment.id, Segment.word_count).where(Segment.id.in_(ids), ~already)).all())
-            tagged = [(sid, sugg) for sid, sugg in zip(ids, suggestions) if sid in fresh]  # others: tagged meanwhile
+            fresh = dict(s.execute(select(Segment.id, Segment.word_count).where(Segment.id.in_(ids), where)).all())
+            tagged = [(sid, sugg) for sid, sugg in zip(ids, suggestions) if sid in fresh]  # others: done meanwhile
+            if replace and tagged:
+                for table in (Suggestion, SegmentTagging):
+                    s.execute(delete(table).where(table.segment_id.in_(list(fresh)),
+                                                  table.codebook_version_id == version_id))
             report.suggestions += _store_many(s, tagged, version_id)
             report.segments_tagged += len(tagged)
             words = sum(fresh[sid] for sid, _ in tagged)
             report.words += words
             done += words
         if progress:
-            progress(done, total, "tagging segments")
+            progress(done, total, label)
+
+
+def refresh_undecided(engine: Engine, tagger: Tagger, progress: Progress | None = None) -> TagReport:
+    """Suggest again with ``tagger`` for every segment of its codebook version that no coder has decided on.
+
+    Run after the correction model is retrained, so that what researchers taught it shows in
+    the transcripts still to be reviewed, not only in transcripts imported later. Segments
+    anybody has decided on keep their suggestions: no decision is left pointing at a
+    suggestion that changed after it, and no segment gets its own accepted coding as its
+    nearest example.
+    """
+    started = time.perf_counter()
+    book = tagger.codebook
+    report = TagReport(book.name, book.version)
+    with transaction(engine) as s:
+        version = version_by(s, book.name, book.version)
+    if version is not None:
+        _tag_where(engine, tagger, version.id, _undecided(version.id), report, progress, 256, None,
+                   "suggesting again with the new model", replace=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class LearnReport:
+    """What ``learn`` did: the training (``tagging.learning.TrainReport``) and the refresh, if any."""
+
+    training: object
+    refreshed: TagReport | None = None
+
+    def summary(self) -> str:
+        return self.training.summary() + (f"\n{_refreshed(self.refreshed)}" if self.refreshed else "")
+
+
+def learn(engine: Engine, codebook: Codebook | None = None, nlp: Language | None = None, *, force: bool = False,
+          progress: Progress | None = None) -> LearnReport:
+    """Retrain the correction model when due (``force``: now); with a new model, suggest again
+    where nobody has decided yet (``refresh_undecided``).
+
+    The app runs it in the background after decisions, and *Retrain now* and ``qualcode
+    train`` with ``force``.
+    """
+    from .store.codebooks import current_codebook
+    from .tagging import learning
+
+    if progress:
+        progress(0, 0, "training the suggestion model")
+    trained = learning.retrain(engine, codebook, nlp) if force else learning.maybe_retrain(engine, codebook, nlp)
+    report = LearnReport(trained)
+    if not trained.trained:
+        return report
+    if codebook is None:
+        with transaction(engine) as s:
+            current = current_codebook(s)
+        if current is None:
+            return report
+        codebook = current[0]
+    tagger, _ = project_tagger(engine, codebook, nlp, retrain=False)
+    report.refreshed = refresh_undecided(engine, tagger, progress)
+    return report
+
+
+def _refreshed(report: TagReport) -> str:
+    return (f"suggested again with the new model for {report.segments_tagged} segments nobody has decided on "
+            f"({report.suggestions} suggestions)")
 
 
 @dataclass
@@ -282,7 +294,8 @@ def project_tagger(engine: Engine, codebook: Codebook, nlp: Language | None = No
     """The tagger this project's suggestions come from, and what retraining did ("" if not asked).
 
     With ``retrain`` the correction model is retrained first if enough new decisions were
-    made, or if it was trained under another codebook version (``tagging.learning.maybe_retrain``);
+    made, or if it was trained under another codebook version (``tagging.learning.maybe_retrain``),
+    and a new model suggests again where nobody has decided (``refresh_undecided``);
     with ``use_model`` the newest model joins the rules and examples, and accepted codings join
     the codebook's examples. Tagging and re-tagging after a codebook change both use it, so a
     suggestion does not depend on which of the two made it.
@@ -294,12 +307,16 @@ def project_tagger(engine: Engine, codebook: Codebook, nlp: Language | None = No
     if retrain:
         if progress:
             progress(0, 0, "suggestion model: retraining if due")
-        training = maybe_retrain(engine, codebook, nlp).summary()
+        trained = maybe_retrain(engine, codebook, nlp)
+        training = trained.summary()
     model = load_model(engine, codebook) if use_model else None
     extra = accepted_examples(engine, codebook) if use_model else []
     if progress:  # the first run of a codebook version trains its classifier: seconds with no other sign
         progress(0, 0, "codebook classifier (first run: trains)")
-    return Tagger(nlp, codebook, model, extra_examples=extra), training
+    tagger = Tagger(nlp, codebook, model, extra_examples=extra)
+    if retrain and trained.trained and use_model:  # a new model: where nobody decided, its suggestions
+        training += "\n" + _refreshed(refresh_undecided(engine, tagger, progress))
+    return tagger, training
 
 
 def pretag(engine: Engine, codebook: Codebook, yaml_text: str, *, source_path: str | None = None,
@@ -316,7 +333,7 @@ def pretag(engine: Engine, codebook: Codebook, yaml_text: str, *, source_path: s
     report = TagReport(codebook.name, codebook.version)
     tagger, report.training = project_tagger(engine, codebook, nlp, retrain=retrain, use_model=use_model,
                                              progress=progress)
-    runner = _Runner(tagger, jobs)
+    runner = Runner(tagger, jobs)
     try:
         segment_and_tag(engine, tagger, version_id, report, progress, runner)
         tag_untagged(engine, tagger, version_id, report, progress, runner=runner)

@@ -22,7 +22,8 @@ from .common import fail, progress_bar
 def tag_cmd(obj, codebook_path, jobs, no_model):
     """Segment new transcripts and pre-tag every segment not yet tagged by this codebook version.
 
-    Retrains the correction model first when enough new decisions were made since the last one.
+    Retrains the correction model first when enough new decisions were made since the last one
+    (and the new model suggests again where nobody has decided yet).
     """
     from ..pretag import pretag
 
@@ -41,9 +42,13 @@ def tag_cmd(obj, codebook_path, jobs, no_model):
 @click.option("--show", is_flag=True, help="Only show the scores of the model in use; do not train.")
 @click.pass_obj
 def train_cmd(obj, as_json, show):
-    """Train the suggestion model on the project's accepted and rejected codings (current codebook)."""
+    """Train the suggestion model on the project's accepted and rejected codings (current codebook).
+
+    The new model then suggests again for the segments nobody has decided on yet.
+    """
     from ..evaluate import format_report
-    from ..tagging.learning import current_scores, retrain
+    from ..pretag import learn
+    from ..tagging.learning import current_scores
 
     if show:
         scores = current_scores(obj.engine)
@@ -51,12 +56,15 @@ def train_cmd(obj, as_json, show):
             fail("no model trained yet: review some suggestions, then run `qualcode train`")
         click.echo(json.dumps(scores, ensure_ascii=False, indent=2) if as_json else format_report(scores))
         return
-    report = retrain(obj.engine)
+    with progress_bar("train", "word") as update:
+        done = learn(obj.engine, force=True, progress=update)
+    report = done.training
     if as_json:
-        click.echo(json.dumps({"trained": report.trained, "why": report.why, **report.scores},
-                              ensure_ascii=False, indent=2))
+        refreshed = done.refreshed.segments_tagged if done.refreshed else 0
+        click.echo(json.dumps({"trained": report.trained, "why": report.why, **report.scores,
+                               "segments_suggested_again": refreshed}, ensure_ascii=False, indent=2))
         return
-    click.echo(report.summary())
+    click.echo(done.summary())
     if report.trained and report.scores.get("per_code"):
         click.echo(format_report(report.scores))
 

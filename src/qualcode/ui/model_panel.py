@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from ..tagging.classifier import FEW_POSITIVES
-from ..tagging.learning import model_status, retrain
+from ..pretag import learn
+from ..tagging.learning import model_status
 from .codes import code_set
 from .i18n import Strings
 from .render import esc_md
@@ -20,10 +21,12 @@ from .resources import engine, pipeline
 T = Strings({
     "intro": ("The suggestions come from the codebook (rules and a classifier trained on its examples). "
               "Researchers' decisions retrain that classifier: after {min} decisions, and again after every "
-              "{every} new ones (in the background).",
+              "{every} new ones (in the background). Each new model suggests again for the segments nobody "
+              "has decided on yet; segments with decisions keep their suggestions.",
               "Ehdotukset tulevat koodikirjasta (säännöt ja sen esimerkeillä opetettu luokitin). Koodaajien "
               "päätökset opettavat luokitinta lisää: {min} päätöksen jälkeen ja sitten aina {every} uuden "
-              "päätöksen välein (taustalla)."),
+              "päätöksen välein (taustalla). Uusi malli ehdottaa koodit uudelleen segmenteille, joista kukaan "
+              "ei ole vielä tehnyt päätöksiä; muiden segmenttien ehdotukset pysyvät ennallaan."),
     "none": ("No model trained on this project's decisions yet ({n} decisions so far; {due} more before the "
              "first).", "Projektin päätöksillä ei ole vielä opetettu mallia ({n} päätöstä; ensimmäiseen "
              "tarvitaan vielä {due})."),
@@ -48,7 +51,8 @@ T = Strings({
                  "Uudet koodit, joilla on lemmahahmoja (alle {few} koodattua segmenttiä opittavana), ehdotetaan "
                  "siihen asti hahmojen ja lähimpien esimerkkien perusteella, ei mallin: {codes}."),
     "retrain": ("Retrain now", "Opeta nyt"),
-    "retraining": ("Retraining on every decision ...", "Opetetaan kaikilla päätöksillä ..."),
+    "retraining": ("Retraining on every decision, then suggesting again where nobody has decided ...",
+                   "Opetetaan kaikilla päätöksillä ja ehdotetaan uudelleen, missä päätöksiä ei vielä ole ..."),
     "no_codebook": ("No codebook applied yet: run `qualcode tag`.", "Koodikirjaa ei ole vielä otettu käyttöön: "
                     "aja `qualcode tag`."),
 })
@@ -99,6 +103,6 @@ def render_model_tab() -> None:
         (st.success if done[0] else st.warning)(done[1])
     if st.button(T("retrain"), disabled=status.n_decisions == 0, key="model_retrain"):
         with st.spinner(T("retraining")):
-            report = retrain(engine(), nlp=pipeline())
-        st.session_state["model_retrain_report"] = (report.trained, report.summary())
+            report = learn(engine(), nlp=pipeline(), force=True)
+        st.session_state["model_retrain_report"] = (report.training.trained, report.summary())
         st.rerun()  # show the new model's scores above
