@@ -116,8 +116,7 @@ def cached_fit(nlp: Language, key: str, fit):
 def example_features(nlp: Language, texts: Sequence[str]) -> list[SegmentFeatures]:
     """Features of the example sentences, kept in the user's cache directory between runs.
 
-    A codebook's examples change rarely; parsing them again costs most of a second per
-    ``qualcode tag``. The cache holds only the codebook's own sentences (no interview data);
+    A codebook's examples change rarely, and parsing all of them takes 10-20 s. The cache holds only the codebook's own sentences (no interview data);
     it is keyed by the sentences, the pipeline and ``FEATURES_VERSION``.
     """
     columns = example_columns(nlp, texts)
