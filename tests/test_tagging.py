@@ -216,6 +216,20 @@ def test_a_codebook_of_patterns_only_tags_and_learns_examples(nlp):
     assert accepted in hits[0].reason
 
 
+def _record_parses(nlp, monkeypatch) -> list[str]:
+    """The texts ``nlp.pipe`` is given from now on (until the test ends)."""
+    parsed: list[str] = []
+    real_pipe = nlp.pipe
+
+    def pipe(texts, *args, **kwargs):
+        texts = list(texts)
+        parsed.extend(texts)
+        return real_pipe(texts, *args, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", pipe)
+    return parsed
+
+
 def test_accepted_codings_join_the_examples_without_reparsing_or_caching(nlp, monkeypatch, tmp_path):
     """The codebook's sentences come from the cache; accepted codings (interview data) are
     parsed alone and never written to it, and give the same index as adding them later."""
@@ -226,15 +240,7 @@ def test_accepted_codings_join_the_examples_without_reparsing_or_caching(nlp, mo
     Tagger(nlp, book)  # fills the cache
     cached = {p: p.read_bytes() for p in tmp_path.rglob("*.pkl")}
     assert cached
-    parsed: list[str] = []
-    real_pipe = nlp.pipe
-
-    def pipe(texts, *args, **kwargs):
-        texts = list(texts)
-        parsed.extend(texts)
-        return real_pipe(texts, *args, **kwargs)
-
-    monkeypatch.setattr(nlp, "pipe", pipe)
+    parsed = _record_parses(nlp, monkeypatch)
     accepted = [("trust", "Mä luotan siihen porukkaan kyllä ihan täysin."),
                 ("social_support", "Keikkakaverit pyys mut mukaan niiden iltaan.")]
     learnt = Tagger(nlp, book, extra_examples=accepted)
@@ -260,15 +266,7 @@ def test_a_codebook_edit_parses_only_the_new_sentences(nlp, monkeypatch, tmp_pat
     book = parse_codebook(BOOK)
     before = Tagger(nlp, book)
     monkeypatch.setattr(examples, "_PARSED", examples.weakref.WeakKeyDictionary())  # as in a new process
-    parsed: list[str] = []
-    real_pipe = nlp.pipe
-
-    def pipe(texts, *args, **kwargs):
-        texts = list(texts)
-        parsed.extend(texts)
-        return real_pipe(texts, *args, **kwargs)
-
-    monkeypatch.setattr(nlp, "pipe", pipe)
+    parsed = _record_parses(nlp, monkeypatch)
     new = "Mä luotan siihen et asiat pysyy meidän kesken."
     edited = parse_codebook(BOOK.replace("    examples:\n", f"    examples:\n      - {new}\n", 1))
     after = Tagger(nlp, edited)

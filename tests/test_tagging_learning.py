@@ -81,6 +81,19 @@ def _tag_some(engine, nlp):
     return pretag(engine, book, text, nlp=nlp)
 
 
+def _tag_and_decide(engine, nlp) -> list:
+    """One sample interview tagged, and its first 30 suggestions decided (a third rejected)."""
+    from qualcode.decisions import wait_for_learning
+
+    _tag_some(engine, nlp)
+    with transaction(engine) as s:
+        pending = s.execute(select(Suggestion.segment_id, Suggestion.code).order_by(Suggestion.id)).all()
+    for i, (seg_id, c) in enumerate(pending[:30]):
+        (accept if i % 3 else reject)(engine, seg_id, c, "anna")
+    wait_for_learning()  # (no retrain runs in the background: library calls do not start one)
+    return pending
+
+
 def test_retrain_after_decisions_and_scores_shown(engine, nlp):
     report = _tag_some(engine, nlp)
     assert report.suggestions > 10
@@ -215,17 +228,11 @@ def test_retag_after_a_codebook_change_uses_the_model_as_tagging_does(engine, nl
 
     from qualcode.codebook import parse_codebook
     from qualcode.codebook.migrate import apply_codebook
-    from qualcode.decisions import wait_for_learning
     from qualcode.store.models import CodebookVersion
 
     from .codebook_support import bump, code, dump
 
-    _tag_some(engine, nlp)
-    with transaction(engine) as s:
-        pending = s.execute(select(Suggestion.segment_id, Suggestion.code).order_by(Suggestion.id)).all()
-    for i, (seg_id, c) in enumerate(pending[:30]):
-        (accept if i % 3 else reject)(engine, seg_id, c, "anna")
-    wait_for_learning()
+    _tag_and_decide(engine, nlp)
     data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
     data = bump(data, "9.0.0", "trust suggested more readily")
     code(data, "trust")["threshold"] = 0.3  # widened: every segment is re-tagged for trust
@@ -244,16 +251,10 @@ def test_retag_after_a_codebook_change_uses_the_model_as_tagging_does(engine, nl
 def test_a_new_model_suggests_again_where_nobody_has_decided(engine, nlp):
     """After retraining, the segments still to be reviewed get the new model's suggestions;
     segments with any decision keep theirs, row for row."""
-    from qualcode.decisions import wait_for_learning
     from qualcode.pretag import learn
     from qualcode.store.models import Coding, SegmentTagging
 
-    _tag_some(engine, nlp)
-    with transaction(engine) as s:
-        pending = s.execute(select(Suggestion.segment_id, Suggestion.code).order_by(Suggestion.id)).all()
-    for i, (seg_id, c) in enumerate(pending[:30]):
-        (accept if i % 3 else reject)(engine, seg_id, c, "anna")
-    wait_for_learning()
+    _tag_and_decide(engine, nlp)
 
     def snapshot():
         with transaction(engine) as s:
