@@ -148,8 +148,10 @@ def notify_learning(engine: Engine) -> bool:
         return False
 
     def run() -> None:
+        from .nlp import background_pipeline
+
         try:
-            hook(engine)
+            hook(engine, nlp=background_pipeline())  # never the pipeline the app's own thread uses
         except Exception:  # a failed retrain must never lose or block a decision
             log.exception("retraining the suggestion model failed")
         finally:

@@ -228,6 +228,19 @@ def load_pipeline(with_ner: bool = False) -> Language:
     return nlp
 
 
+@lru_cache(maxsize=1)
+def background_pipeline() -> Language:
+    """A second instance of the pipeline, for work in a background thread (learning after decisions).
+
+    A spaCy pipeline (its Voikko handle, its string store) is not safe to use from two
+    threads at once: while a background retrain and refresh parsed with the same pipeline
+    as the main thread, the tests that ran after it found lemma patterns no longer matching
+    (CI, 2026-12-08). Its own instance shares nothing but qualcode's locked analyser and
+    caches; it costs about 230 MB and 1.3 s, once per process.
+    """
+    return load_pipeline.__wrapped__()
+
+
 def tagging_disabled(nlp: Language, *, sentences: bool) -> list[str]:
     """Components to switch off: the parser is only needed when splitting sentences."""
     return [] if sentences else [p for p in ("parser",) if p in nlp.pipe_names]

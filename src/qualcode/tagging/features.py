@@ -47,14 +47,14 @@ _VECTOR_CACHE: dict[str, np.ndarray] = {}
 
 def word_vectors(vocab, words: list[str]) -> list[np.ndarray]:
     """floret vectors of words, computed once per word form per process (floret hashes n-grams)."""
-    missing = list(dict.fromkeys(w for w in words if w not in _VECTOR_CACHE))
+    found = {w: _VECTOR_CACHE.get(w) for w in dict.fromkeys(words)}  # (a local copy: another thread may clear it)
+    missing = [w for w, v in found.items() if v is None]
     if missing:
         if len(_VECTOR_CACHE) > 300_000:
             _VECTOR_CACHE.clear()
-        batch = vocab.vectors.get_batch(missing)
-        for w, v in zip(missing, np.asarray(batch)):
-            _VECTOR_CACHE[w] = v
-    return [_VECTOR_CACHE[w] for w in words]
+        for w, v in zip(missing, np.asarray(vocab.vectors.get_batch(missing))):
+            _VECTOR_CACHE[w] = found[w] = v
+    return [found[w] for w in words]
 
 
 def content_vector(doclike: Doc | Span) -> np.ndarray:

@@ -142,7 +142,8 @@ def codebook_classifier(nlp: Language, codebook: Codebook):
     """
     texts, labels = codebook_training_set(codebook)
     key = (id(nlp), training_key(texts, labels))
-    if key not in _CLASSIFIERS:
+    hit = _CLASSIFIERS.get(key)  # (read once: another thread may clear the cache)
+    if hit is None:
         codes = [c.id for c in codebook.active_codes]
         feats = example_features(nlp, texts) if texts else []
         Y = np.array([[lab[c] for c in codes] for lab in labels], dtype=int).reshape(len(texts), len(codes))
@@ -151,8 +152,9 @@ def codebook_classifier(nlp: Language, codebook: Codebook):
             clf = None
         if len(_CLASSIFIERS) > 8:
             _CLASSIFIERS.clear()
-        _CLASSIFIERS[key] = (clf, feats, Y)
-    return _CLASSIFIERS[key]
+        hit = (clf, feats, Y)
+        _CLASSIFIERS[key] = hit
+    return hit
 
 
 class Tagger:
