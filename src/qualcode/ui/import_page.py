@@ -12,7 +12,7 @@ from ..importing import convert
 from ..importing.attributes import ALLOWED, parse_assignments
 from .i18n import Strings
 from .render import esc_md
-from .resources import coder, engine
+from .resources import coder, engine, nlp_turn
 
 T = Strings({
     "title": ("Import transcripts", "Tuo litteraatteja"),
@@ -156,8 +156,9 @@ def render() -> None:
                              text=T("progress", file=esc_md(Path(label).name), done=done, total=total)
                              if label else None)
 
-            st.session_state["imp_reports"] = importing.import_uploaded(
-                engine(), [(u.name, u.getvalue()) for u in uploads], opts, progress=progress)
+            with nlp_turn:  # (one import parses at a time: the pipelines are shared by every session)
+                st.session_state["imp_reports"] = importing.import_uploaded(
+                    engine(), [(u.name, u.getvalue()) for u in uploads], opts, progress=progress)
     reports = st.session_state.get("imp_reports")
     if reports:
         _show_report(reports)

@@ -16,7 +16,7 @@ from ..tagging.learning import model_status
 from .codes import code_set
 from .i18n import Strings
 from .render import esc_md
-from .resources import engine, pipeline
+from .resources import engine, nlp_turn, pipeline
 
 T = Strings({
     "intro": ("The suggestions come from the codebook (rules and a classifier trained on its examples). "
@@ -102,7 +102,7 @@ def render_model_tab() -> None:
     if done is not None:
         (st.success if done[0] else st.warning)(done[1])
     if st.button(T("retrain"), disabled=status.n_decisions == 0, key="model_retrain"):
-        with st.spinner(T("retraining")):
+        with st.spinner(T("retraining")), nlp_turn:
             report = learn(engine(), nlp=pipeline(), force=True)
         st.session_state["model_retrain_report"] = (report.training.trained, report.summary())
         st.rerun()  # show the new model's scores above

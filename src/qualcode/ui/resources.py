@@ -4,6 +4,7 @@ the session's settings from the sidebar (coder, blind coding)."""
 from __future__ import annotations
 
 import os
+import threading
 
 import streamlit as st
 from sqlalchemy.engine import make_url
@@ -31,6 +32,13 @@ def db_label() -> str:
 
 def engine():
     return engine_for(db_url())
+
+
+# Browser sessions run in threads of one process and share the pipelines above; a spaCy
+# pipeline is not safe from two threads at once (bench/pipeline_threads.py), so the actions
+# that parse (Retrain now, importing with pseudonyms) take turns. Reviewing does not parse,
+# and background learning has its own pipeline (nlp.background_pipeline).
+nlp_turn = threading.Lock()
 
 
 @st.cache_resource(show_spinner="Loading the Finnish pipeline…")
